@@ -1,0 +1,126 @@
+/**
+ * The model bundle manifest (`manifest.json`), as the gateway reads it. A bundle is a folder:
+ * manifest.json + text.onnx + image.onnx + tokenizer files (+ anchors and a safe-prompt pool).
+ * Every model-specific fact lives here; no code outside the manifest reader branches on a model.
+ * The validator is in manifest.ts.
+ */
+
+/** Distance-from-origin statistics of one group of calibration data. */
+export interface DistanceStats {
+  mean: number;
+  p5: number;
+  p95: number;
+}
+
+export interface WordTokenizerSpec {
+  type: 'word';
+  /** File in the bundle, one token a line; line i has id i. Line 0 must be `<pad>`, line 1 `<unk>`. */
+  vocab: string;
+  contextLength: number;
+}
+
+export interface ClipBpeTokenizerSpec {
+  type: 'clip-bpe';
+  /** `bpe_simple_vocab_16e6.txt.gz` (OpenAI) or a Hugging Face `merges.txt` (with `vocab` = `vocab.json`). */
+  merges: string;
+  vocab?: string;
+  /** 77 for CLIP. */
+  contextLength: number;
+}
+
+export type TokenizerSpec = WordTokenizerSpec | ClipBpeTokenizerSpec;
+
+export interface TowerSpec {
+  /** ONNX file in the bundle. */
+  model: string;
+  /** Graph input name (text: token ids [N, contextLength]; image: pixels [N, 3, size, size] or NHWC). */
+  input: string;
+  /** Graph output name: [N, embeddingDim]. */
+  output: string;
+}
+
+export interface TextTowerSpec extends TowerSpec {
+  /** Element type of the token-id input. */
+  inputType: 'int64' | 'int32';
+  tokenizer: TokenizerSpec;
+}
+
+export interface ImagePreprocessSpec {
+  /** Output side in pixels (square). */
+  size: number;
+  /** 'shortest-side': scale so the shortest side is `size`, then crop; 'stretch': scale both sides to `size`. */
+  resize: 'shortest-side' | 'stretch';
+  /** 'center' crops the middle `size` x `size` after a shortest-side resize. */
+  crop: 'center' | 'none';
+  /** Resampling kernel: 'cubic' (CLIP's bicubic), 'linear', 'lanczos3', 'nearest'. */
+  kernel: 'cubic' | 'linear' | 'lanczos3' | 'nearest';
+  /** Pixel values are divided by this before normalisation (255 gives [0, 1]). */
+  scale: number;
+  /** Per-channel (R, G, B) mean and std applied after scaling: (x / scale - mean) / std. */
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Tensor layout of the graph input. */
+  layout: 'NCHW' | 'NHWC';
+  /** Colour that transparent pixels are composited onto, 0..255 RGB. */
+  background: [number, number, number];
+}
+
+export interface ImageTowerSpec extends TowerSpec {
+  preprocess: ImagePreprocessSpec;
+}
+
+export interface Manifest {
+  /** Always 1 for now. */
+  formatVersion: 1;
+  /** Bundle name, e.g. "hysac-mini". */
+  name: string;
+  description: string;
+  /** True for bundles that exist only to test the machinery. They are not safety models; the API says so. */
+  fixture: boolean;
+  provenance: {
+    /** Where the weights came from (model id, package, "hand-set fixture weights", ...). */
+    source: string;
+    license: string;
+    /** Command that rebuilds this bundle. */
+    rebuild: string;
+    /** sha256 (hex) of each file in the bundle, keyed by file name. */
+    files: Record<string, string>;
+    /** Free-form extra facts (revision, training seed, ...). */
+    notes?: string;
+  };
+  /** Dimension D of the space components. */
+  embeddingDim: number;
+  /** c > 0: the hyperboloid has curvature -c. */
+  curvature: number;
+  /**
+   * 'tangent': the graphs output tangent vectors at the origin; the gateway multiplies by `alpha[modality]`
+   * and applies the exponential map. 'space': the graphs already output space components on the hyperboloid.
+   */
+  outputs: 'tangent' | 'space';
+  /** Per-modality scale applied to tangent outputs before the exponential map (HySAC/MERU's learned alphas). */
+  alpha: { text: number; image: number };
+  text: TextTowerSpec;
+  image: ImageTowerSpec;
+  /** Distance from the origin of calibration data, per group. */
+  bounds: { safeText: DistanceStats; safeImage: DistanceStats; unsafeText: DistanceStats; unsafeImage: DistanceStats };
+  /** Decision thresholds on distance from the origin: unsafe when distance >= threshold. */
+  threshold: { text: number; image: number };
+  /** Half-aperture constant K of the entailment cones (MERU uses 0.1). */
+  coneK: number;
+  /** Concept anchors for `nearest`: TSV file `label<TAB>text`, label 'safe' or one of the seven categories. */
+  anchors: string;
+  /** Default safe-prompt pool for `redirect` (one prompt a line), optional. */
+  pool?: string;
+}
+
+export const UNSAFE_CATEGORIES = [
+  'sexual',
+  'violence',
+  'hate',
+  'harassment',
+  'self-harm',
+  'shocking',
+  'illegal-activity',
+] as const;
+export type UnsafeCategory = (typeof UNSAFE_CATEGORIES)[number];
+export type AnchorLabel = 'safe' | UnsafeCategory;
