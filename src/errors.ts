@@ -18,11 +18,6 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const HTTP_STATUS: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  MODEL_UNAVAILABLE: 503,
-};
-
 /** An error with a stable code. Thrown anywhere below the resolvers; Apollo sends `code` as `extensions.code`. */
 export class GatewayError extends GraphQLError {
   readonly code: string;
@@ -32,7 +27,6 @@ export class GatewayError extends GraphQLError {
       extensions: {
         code,
         ...(options.details ?? {}),
-        ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}),
       },
     });
     this.name = 'GatewayError';

@@ -1,0 +1,162 @@
+/**
+ * Configuration: environment variables and CLI flags -> one validated, frozen Config, resolved once at
+ * start-up. Every error names the variable, the bad value and what is allowed. Defaults live here and
+ * only here.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { GatewayError, ErrorCode } from './errors';
+
+export interface Config {
+  /** TCP port (PORT, default 4000). */
+  port: number;
+  /** Bind address (HOST, default 127.0.0.1; use 0.0.0.0 to listen on every interface). */
+  host: string;
+  /** Model bundle folder (MODEL_DIR, default: the embedded bundle). */
+  modelDir: string;
+  /** Worker threads running ONNX sessions (MODEL_WORKERS, default: min(cores, 2)). */
+  workers: number;
+  /** Intra-op threads per ONNX session (MODEL_THREADS, default 1: one core per worker). */
+  intraOpThreads: number;
+  /** ONNX Runtime execution providers in order (EXECUTION_PROVIDERS, default "cpu"; "cuda,cpu" for GPU). */
+  executionProviders: string[];
+  /** Cross-request batching: most items in one model run (BATCH_MAX_SIZE, default 64). */
+  batchMaxSize: number;
+  /** Cross-request batching: longest an item waits for companions when every worker is busy (BATCH_MAX_WAIT_MS, default 5). */
+  batchMaxWaitMs: number;
+  /** One model run longer than this fails with MODEL_UNAVAILABLE and its worker is replaced (INFERENCE_TIMEOUT_MS, default 15000). */
+  inferenceTimeoutMs: number;
+  /** Longest accepted text, in characters (MAX_TEXT_LENGTH, default 2000). */
+  maxTextLength: number;
+  /** Largest accepted image, in decoded bytes (MAX_IMAGE_BYTES, default 10 MiB). */
+  maxImageBytes: number;
+  /** Most pixels (width x height) an image may declare (MAX_IMAGE_PIXELS, default 40,000,000). */
+  maxImagePixels: number;
+  /** Most items in one *Many list (MAX_LIST_ITEMS, default 256). */
+  maxListItems: number;
+  /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB). */
+  maxBodyBytes: number;
+  /** Concept anchors returned in `nearest` (NEAREST_COUNT, default 3). */
+  nearestCount: number;
+  /** Safe-prompt pool for redirect (REDIRECT_POOL, default: the bundle's pool file). */
+  poolFile: string | null;
+  /** Where embedded pools are cached (CACHE_DIR, default <project>/.cache). */
+  cacheDir: string;
+  /** NODE_ENV=production: introspection off, errors masked. */
+  production: boolean;
+  /** Introspection on in production too (INTROSPECTION=true). */
+  introspection: boolean;
+}
+
+/** The project root (two levels above this file, whether it runs from src/ or dist/src/). */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+  let dir = start;
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'schema'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(start, '..');
+}
+
+/** Bundles shipped in the repository, in order of preference: the first that exists is the default. */
+export const EMBEDDED_BUNDLES = ['models/hysac-mini', 'models/fixture-tiny'];
+
+export function defaultModelDir(): string {
+  for (const b of EMBEDDED_BUNDLES) {
+    const dir = path.join(PROJECT_ROOT, b);
+    if (fs.existsSync(path.join(dir, 'manifest.json'))) return dir;
+  }
+  return path.join(PROJECT_ROOT, EMBEDDED_BUNDLES[0]);
+}
+
+type Env = Record<string, string | undefined>;
+
+function configError(message: string): GatewayError {
+  return new GatewayError(ErrorCode.CONFIG_INVALID, message);
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) throw configError(`${name}=${JSON.stringify(raw)} is not a whole number; allowed: an integer from ${min} to ${max}`);
+  const v = Number(raw.trim());
+  if (v < min || v > max) throw configError(`${name}=${v} is out of range; allowed: ${min} to ${max}`);
+  return v;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw configError(`${name}=${JSON.stringify(raw)} is not a boolean; allowed: true, false, 1, 0, yes, no, on, off`);
+}
+
+const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'tensorrt'];
+
+/**
+ * Resolves the configuration from environment variables, with `overrides` (from CLI flags) taking
+ * precedence. Returns a frozen object; throws CONFIG_INVALID naming the bad setting.
+ */
+export function resolveConfig(env: Env = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const cores = Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+  const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const p of providers) {
+    if (!PROVIDERS.includes(p)) throw configError(`EXECUTION_PROVIDERS contains ${JSON.stringify(p)}; allowed: ${PROVIDERS.join(', ')} (comma-separated, in order of preference)`);
+  }
+  const production = (env.NODE_ENV ?? '').trim() === 'production';
+  const config: Config = {
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: (env.HOST ?? '127.0.0.1').trim() || '127.0.0.1',
+    modelDir: env.MODEL_DIR ? path.resolve(env.MODEL_DIR) : defaultModelDir(),
+    workers: int(env, 'MODEL_WORKERS', Math.min(cores, 2), 1, 64),
+    intraOpThreads: int(env, 'MODEL_THREADS', 1, 0, 64),
+    executionProviders: providers.length ? providers : ['cpu'],
+    batchMaxSize: int(env, 'BATCH_MAX_SIZE', 64, 1, 4096),
+    batchMaxWaitMs: int(env, 'BATCH_MAX_WAIT_MS', 5, 0, 1000),
+    inferenceTimeoutMs: int(env, 'INFERENCE_TIMEOUT_MS', 15000, 100, 600000),
+    maxTextLength: int(env, 'MAX_TEXT_LENGTH', 2000, 1, 1_000_000),
+    maxImageBytes: int(env, 'MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
+    maxListItems: int(env, 'MAX_LIST_ITEMS', 256, 1, 100_000),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    nearestCount: int(env, 'NEAREST_COUNT', 3, 0, 100),
+    poolFile: env.REDIRECT_POOL ? path.resolve(env.REDIRECT_POOL) : null,
+    cacheDir: env.CACHE_DIR ? path.resolve(env.CACHE_DIR) : path.join(PROJECT_ROOT, '.cache'),
+    production,
+    introspection: bool(env, 'INTROSPECTION', !production),
+  };
+  const merged: Config = { ...config };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  if (merged.poolFile !== null && !fs.existsSync(merged.poolFile)) {
+    throw configError(`REDIRECT_POOL=${merged.poolFile} does not exist; allowed: a text file of safe prompts, one a line`);
+  }
+  return Object.freeze(merged);
+}
+
+/** The configuration table for the README and `--help`: variable, default, meaning. */
+export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
+  ['PORT', '4000', 'HTTP port'],
+  ['HOST', '127.0.0.1', 'bind address (0.0.0.0 for every interface)'],
+  ['MODEL_DIR', 'embedded bundle', 'model bundle folder (manifest.json + ONNX files)'],
+  ['MODEL_WORKERS', 'min(cores, 2)', 'worker threads running ONNX sessions'],
+  ['MODEL_THREADS', '1', 'intra-op threads per session (0 = ONNX Runtime decides)'],
+  ['EXECUTION_PROVIDERS', 'cpu', 'ONNX Runtime providers in order, e.g. cuda,cpu'],
+  ['BATCH_MAX_SIZE', '64', 'most items in one model run (cross-request batching)'],
+  ['BATCH_MAX_WAIT_MS', '5', 'longest an item waits for companions while every worker is busy'],
+  ['INFERENCE_TIMEOUT_MS', '15000', 'a model run slower than this fails (MODEL_UNAVAILABLE) and its worker is replaced'],
+  ['MAX_TEXT_LENGTH', '2000', 'longest text, in characters'],
+  ['MAX_IMAGE_BYTES', '10485760', 'largest image, decoded bytes'],
+  ['MAX_IMAGE_PIXELS', '40000000', 'most pixels an image may declare (decompression bombs)'],
+  ['MAX_LIST_ITEMS', '256', 'most items in embedMany/classifyMany'],
+  ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body'],
+  ['NEAREST_COUNT', '3', 'concept anchors listed in Classification.nearest'],
+  ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],
+  ['CACHE_DIR', '.cache', 'where embedded pools and anchors are cached'],
+  ['NODE_ENV', '', 'production: introspection off, errors masked'],
+  ['INTROSPECTION', 'on unless production', 'GraphQL introspection'],
+];

@@ -1,0 +1,125 @@
+/**
+ * The one place that wires the layers together: config -> bundle -> runtime -> safety -> HTTP server.
+ * Nothing happens at import time; `startGateway` does the work.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { Config } from './config';
+import { createLoaders } from './loaders';
+import { distanceFromOrigin } from './geometry';
+import { loadBundle } from './runtime/bundle';
+import { ModelRuntime } from './runtime/model-runtime';
+import { AnchorIndex } from './safety/anchors';
+import { loadSafePool } from './safety/pool';
+import { SafetyService } from './safety/service';
+import { createApollo } from './server/apollo';
+import { createRequestHandler } from './server/http';
+import { createMetrics, type Metrics } from './server/metrics';
+import type { Services } from './services';
+
+export type Logger = pino.Logger;
+
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({ level, base: { service: 'hysac-gateway' } }, pino.destination(2));
+}
+
+/** Loads the bundle, starts the model workers, embeds anchors and the safe-prompt pool. */
+export async function openServices(config: Readonly<Config>, opts: { metrics?: Metrics; log?: Logger } = {}): Promise<Services> {
+  const t0 = performance.now();
+  const bundle = await loadBundle(config.modelDir);
+  const m = bundle.manifest;
+  if (m.fixture) opts.log?.warn({ bundle: m.name }, `serving ${m.name}, a TEST FIXTURE with hand-set weights: it is not a safety model`);
+  const runtime = await ModelRuntime.start(bundle, {
+    workers: config.workers,
+    intraOpThreads: config.intraOpThreads,
+    executionProviders: config.executionProviders,
+    batchMaxSize: config.batchMaxSize,
+    batchMaxWaitMs: config.batchMaxWaitMs,
+    inferenceTimeoutMs: config.inferenceTimeoutMs,
+    onBatch: (tower, items, ms) => {
+      const modality = tower === 'text' ? 'TEXT' : 'IMAGE';
+      opts.metrics?.modelBatches.inc({ modality });
+      opts.metrics?.modelItems.inc({ modality }, items);
+      opts.metrics?.modelSeconds.observe({ modality }, ms / 1000);
+    },
+  });
+  runtime.pool.on('worker-replaced', (reason: string) => {
+    opts.metrics?.workerReplacements.inc();
+    opts.log?.error({ reason }, 'model worker replaced');
+  });
+  try {
+    const embed = (texts: string[]) => runtime.embedTexts(texts);
+    const anchors = await AnchorIndex.build(bundle.anchors, embed, m.embeddingDim, m.curvature);
+    const poolFile = config.poolFile ?? bundle.poolFile;
+    const pool = poolFile
+      ? await loadSafePool({
+          file: poolFile,
+          bundleFingerprint: bundle.fingerprint,
+          dim: m.embeddingDim,
+          curvature: m.curvature,
+          textThreshold: m.threshold.text,
+          cacheDir: config.cacheDir,
+          embed,
+          distanceFromOrigin: (v) => distanceFromOrigin(v, m.curvature),
+        })
+      : null;
+    opts.log?.info(
+      { bundle: m.name, dir: bundle.dir, workers: config.workers, anchors: bundle.anchors.length, pool: pool ? { file: pool.file, entries: pool.texts.length, usable: pool.usableCount, from: pool.source } : null, ms: Math.round(performance.now() - t0) },
+      'model ready',
+    );
+    return { config, runtime, safety: new SafetyService(m, anchors, pool), imageLimits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } };
+  } catch (e) {
+    await runtime.close(0);
+    throw e;
+  }
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  services: Services;
+  metrics: Metrics;
+  /** Stops accepting, finishes in-flight requests, closes model sessions. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: Readonly<Config>, opts: { log?: Logger } = {}): Promise<Gateway> {
+  const metrics = createMetrics();
+  const services = await openServices(config, { metrics, log: opts.log });
+  const httpServer = http.createServer();
+  httpServer.requestTimeout = 120_000;
+  const apollo = createApollo({ httpServer, production: config.production, introspection: config.introspection });
+  await apollo.start();
+  const m = services.runtime.bundle.manifest;
+  httpServer.on(
+    'request',
+    createRequestHandler({
+      apollo,
+      metrics,
+      maxBodyBytes: config.maxBodyBytes,
+      ready: () => services.runtime.ready(),
+      context: (requestId) => ({ services, loaders: createLoaders(services), requestId }),
+      modelName: m.name,
+      fixture: m.fixture,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    services,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop(); // drains: stops accepting, waits for in-flight requests
+        await services.runtime.close();
+      })()),
+  };
+}

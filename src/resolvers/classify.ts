@@ -1,0 +1,27 @@
+/** classify / classifyMany and the Classification type (nearest anchors computed only when asked for). */
+import type { ClassificationResolvers, QueryResolvers } from '../generated/graphql';
+import type { GatewayContext } from '../server/context';
+import { checkListLength, embedContent, type ContentLike } from './content';
+import type { ClassificationModel } from './mappers';
+
+export async function classifyContent(input: ContentLike, ctx: GatewayContext, field = 'input'): Promise<ClassificationModel> {
+  const e = await embedContent(input, ctx, field);
+  return { verdict: ctx.services.safety.verdict(e.vec, e.modality), vec: e.vec };
+}
+
+export const classifyQuery: Pick<QueryResolvers, 'classify' | 'classifyMany'> = {
+  classify: (_p, { input }, ctx) => classifyContent(input, ctx),
+  classifyMany: async (_p, { inputs }, ctx) => {
+    checkListLength(inputs.length, ctx.services.config.maxListItems, 'inputs');
+    return Promise.all(inputs.map((input, i) => classifyContent(input, ctx, `inputs[${i}]`)));
+  },
+};
+
+export const Classification: ClassificationResolvers = {
+  modality: (c) => c.verdict.modality,
+  unsafe: (c) => c.verdict.unsafe,
+  score: (c) => c.verdict.score,
+  distance: (c) => c.verdict.distance,
+  threshold: (c) => c.verdict.threshold,
+  nearest: (c, _a, ctx) => ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount),
+};

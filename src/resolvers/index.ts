@@ -1,0 +1,12 @@
+/** All resolvers, typed by codegen (src/generated/graphql.ts). */
+import type { Resolvers } from '../generated/graphql';
+import { Classification, classifyQuery } from './classify';
+import { Embedding, embedQuery } from './embed';
+import { modelQuery } from './model';
+import { redirectQuery } from './redirect';
+
+export const resolvers: Resolvers = {
+  Query: { ...embedQuery, ...classifyQuery, ...redirectQuery, ...modelQuery },
+  Embedding,
+  Classification,
+};

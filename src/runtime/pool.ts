@@ -1,0 +1,225 @@
+/**
+ * A pool of model worker threads (worker.ts). One job runs on a worker at a time; jobs wait in a FIFO
+ * queue here, so the pool always knows which workers are idle (the batcher uses that to decide when to
+ * flush). A worker that crashes, fails to start, or exceeds the job timeout is terminated and replaced;
+ * the job it held is rejected with MODEL_UNAVAILABLE, never resolved, so nothing passes unchecked.
+ */
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { modelUnavailable } from '../errors';
+import type { RunRequest, Tower, WorkerInit, WorkerReply } from './worker-protocol';
+
+export interface PoolOptions {
+  size: number;
+  init: WorkerInit;
+  /** Per-job timeout; a job over it fails and its worker is replaced. */
+  timeoutMs: number;
+  /** Called after every completed job (for metrics). */
+  onRun?: (tower: Tower, ms: number) => void;
+}
+
+export interface JobInput {
+  tower: Tower;
+  inputName: string;
+  outputName: string;
+  dtype: RunRequest['dtype'];
+  data: Float32Array | BigInt64Array | Int32Array;
+  dims: number[];
+}
+
+export interface JobResult {
+  data: Float32Array;
+  dims: number[];
+}
+
+interface Job {
+  id: number;
+  input: JobInput;
+  resolve: (r: JobResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+  /** Set when we terminated it on purpose (timeout/close), so the exit handler does not double-report. */
+  retired: boolean;
+}
+
+/** Resolves the worker script: compiled JS in production, the TypeScript source through tsx in tests/dev. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  if (__filename.endsWith('.ts')) {
+    return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
+  }
+  return { file: path.join(__dirname, 'worker.js'), execArgv: [] };
+}
+
+export class WorkerPool extends EventEmitter {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Consecutive start failures, for respawn back-off. */
+  private failures = 0;
+  private lastInitError = '';
+
+  constructor(private readonly options: PoolOptions) {
+    super();
+  }
+
+  /** Starts every worker; resolves when all are ready, rejects if none can start. */
+  async start(): Promise<void> {
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < this.options.size; i++) starts.push(this.spawn(i));
+    const results = await Promise.allSettled(starts);
+    if (!results.some((r) => r.status === 'fulfilled')) {
+      throw modelUnavailable(`no model worker could start: ${this.lastInitError}`);
+    }
+  }
+
+  private spawn(index: number): Promise<void> {
+    const { file, execArgv } = workerEntry();
+    const worker = new Worker(file, { workerData: this.options.init, execArgv });
+    const slot: Slot = { index, worker, ready: false, job: null, timer: null, retired: false };
+    this.slots[index] = slot;
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (msg: WorkerReply) => {
+        if (msg.type === 'ready') {
+          slot.ready = true;
+          this.failures = 0;
+          resolve();
+          this.emit('idle');
+          this.pump();
+        } else if (msg.type === 'init-error') {
+          this.lastInitError = msg.message;
+          reject(new Error(msg.message));
+          this.retire(slot, `model worker failed to load the model: ${msg.message}`);
+        } else {
+          this.finish(slot, msg);
+        }
+      });
+      worker.on('error', (err) => {
+        this.lastInitError = err.message;
+        reject(err);
+        this.retire(slot, `model worker crashed: ${err.message}`);
+      });
+      worker.on('exit', (code) => {
+        reject(new Error(`worker exited with code ${code}`));
+        this.retire(slot, `model worker exited unexpectedly (code ${code})`);
+      });
+    });
+  }
+
+  /** Takes a slot out of service: fails its job, and (unless closing) starts a replacement. */
+  private retire(slot: Slot, reason: string): void {
+    if (this.slots[slot.index] !== slot || slot.retired) return;
+    slot.retired = true;
+    slot.ready = false;
+    if (slot.timer) clearTimeout(slot.timer);
+    const job = slot.job;
+    slot.job = null;
+    if (job) job.reject(modelUnavailable(`inference failed: ${reason}; the worker is being replaced, retry the request`));
+    void slot.worker.terminate().catch(() => undefined);
+    if (this.closed) return;
+    this.emit('worker-replaced', reason);
+    this.failures++;
+    const delay = Math.min(5000, 50 * 2 ** Math.min(this.failures, 7));
+    setTimeout(() => {
+      if (this.closed) return;
+      this.spawn(slot.index).catch(() => undefined);
+    }, delay).unref();
+    // With no live worker, queued jobs would wait for a replacement that may never come: fail them now.
+    if (this.liveWorkers() === 0) this.failQueued(`no model worker is running (${reason})`);
+  }
+
+  private failQueued(reason: string): void {
+    for (const job of this.queue.splice(0)) job.reject(modelUnavailable(`inference failed: ${reason}`));
+  }
+
+  private finish(slot: Slot, msg: Extract<WorkerReply, { type: 'result' | 'error' }>): void {
+    const job = slot.job;
+    if (!job || job.id !== msg.id) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+    if (msg.type === 'result') {
+      this.options.onRun?.(job.input.tower, msg.ms);
+      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims });
+    } else {
+      job.reject(modelUnavailable(`inference failed: ${msg.message}`));
+    }
+    this.emit('idle');
+    this.pump();
+  }
+
+  /** Queues a model run. Rejects with MODEL_UNAVAILABLE on failure, timeout, or when no worker is alive. */
+  run(input: JobInput): Promise<JobResult> {
+    if (this.closed) return Promise.reject(modelUnavailable('inference failed: the model runtime is shutting down'));
+    if (this.liveWorkers() === 0 && this.slots.length > 0 && this.startingWorkers() === 0) {
+      return Promise.reject(modelUnavailable('inference failed: no model worker is running'));
+    }
+    return new Promise<JobResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot || !slot.ready || slot.job || slot.retired) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      const { input } = job;
+      // Copy into an owned buffer only when the view does not cover its whole buffer; then transfer.
+      const data = input.data.byteOffset === 0 && input.data.byteLength === input.data.buffer.byteLength ? input.data : input.data.slice();
+      const buffer = data.buffer as ArrayBuffer;
+      const req: RunRequest = { type: 'run', id: job.id, tower: input.tower, inputName: input.inputName, outputName: input.outputName, dtype: input.dtype, buffer, dims: input.dims };
+      slot.timer = setTimeout(() => this.retire(slot, `a ${input.tower} batch exceeded the ${this.options.timeoutMs} ms inference timeout`), this.options.timeoutMs);
+      slot.worker.postMessage(req, [buffer]);
+    }
+  }
+
+  /** Workers ready and not busy. */
+  idleWorkers(): number {
+    return this.slots.filter((s) => s && s.ready && !s.job && !s.retired).length;
+  }
+  liveWorkers(): number {
+    return this.slots.filter((s) => s && s.ready && !s.retired).length;
+  }
+  private startingWorkers(): number {
+    return this.slots.filter((s) => s && !s.ready && !s.retired).length;
+  }
+  queuedJobs(): number {
+    return this.queue.length;
+  }
+
+  /** Test and fault-injection hook: terminates worker `index` as if it had crashed. */
+  crashWorker(index = 0): void {
+    const slot = this.slots[index];
+    if (slot) void slot.worker.terminate();
+  }
+
+  /** Stops accepting work, waits for running jobs (up to `graceMs`), then terminates every worker. */
+  async close(graceMs = 10000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while ((this.slots.some((s) => s && s.job) || this.queue.length) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.closed = true;
+    this.failQueued('the model runtime is shutting down');
+    await Promise.all(
+      this.slots.map(async (s) => {
+        if (!s) return;
+        s.retired = true;
+        if (s.timer) clearTimeout(s.timer);
+        s.job?.reject(modelUnavailable('inference failed: the model runtime is shutting down'));
+        await s.worker.terminate().catch(() => undefined);
+      }),
+    );
+  }
+}

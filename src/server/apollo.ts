@@ -1,0 +1,43 @@
+/**
+ * Apollo Server wiring: schema + resolvers, CSRF prevention on, no external landing page, graceful drain,
+ * and error formatting that keeps our stable codes and hides internals in production.
+ */
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Server } from 'node:http';
+import { resolvers } from '../resolvers';
+import type { GatewayContext } from './context';
+import { readTypeDefs } from './schema';
+
+/** Codes whose messages are written for clients; anything else is masked in production. */
+const PUBLIC_CODES = new Set([
+  'BAD_USER_INPUT',
+  'MODEL_UNAVAILABLE',
+  'REDIRECT_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function createApollo(opts: { httpServer: Server; production: boolean; introspection: boolean; plugins?: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
+    typeDefs: readTypeDefs(),
+    resolvers: resolvers as never,
+    csrfPrevention: true,
+    introspection: opts.introspection,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }), ...(opts.plugins ?? [])],
+    formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+      const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      if (opts.production && !PUBLIC_CODES.has(code)) {
+        return { message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return formatted;
+    },
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * The HTTP surface: POST/GET /graphql (Apollo), GET /healthz, GET /readyz, GET /metrics, GET / (offline
+ * query page). A small Node http integration instead of a framework: it reads the body with a size
+ * limit, hands Apollo a parsed request, and streams Apollo's response back.
+ */
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayContext } from './context';
+import { landingPage } from './landing';
+import type { Metrics } from './metrics';
+
+export interface HttpDeps {
+  apollo: ApolloServer<GatewayContext>;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  ready: () => boolean;
+  context: (requestId: string) => GatewayContext;
+  modelName: string;
+  fixture: boolean;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A request-level error in GraphQL's response shape, with a stable code. */
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = url.pathname;
+    res.on('finish', () => deps.metrics.httpRequests.inc({ route: ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(route) ? route : 'other', status: String(res.statusCode) }));
+    handle(deps, req, res, url).catch((e) => {
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+      else res.destroy(e as Error);
+    });
+  };
+}
+
+async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  switch (url.pathname) {
+    case '/healthz':
+      return sendJson(res, 200, { status: 'ok' });
+    case '/readyz':
+      return deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'not ready' });
+    case '/metrics': {
+      const text = await deps.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    case '/':
+      if (method !== 'GET') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} / is not supported; allowed: GET`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(landingPage(deps.modelName, deps.fixture));
+      return;
+    case '/graphql':
+      return graphql(deps, req, res, url, method);
+    default:
+      return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; allowed: /graphql, /healthz, /readyz, /metrics, /`);
+  }
+}
+
+async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+  if (method === 'GET' && !url.search && String(req.headers.accept ?? '').includes('text/html')) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(landingPage(deps.modelName, deps.fixture));
+    return;
+  }
+  if (method !== 'GET' && method !== 'POST') {
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} /graphql is not supported; allowed: GET (queries) and POST`);
+  }
+  let raw: Buffer;
+  try {
+    raw = method === 'POST' ? await readBody(req, deps.maxBodyBytes) : Buffer.alloc(0);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) {
+      res.setHeader('connection', 'close');
+      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxBodyBytes} bytes; allowed: at most ${deps.maxBodyBytes} (MAX_BODY_BYTES)`);
+    }
+    throw e;
+  }
+  const headers = new HeaderMap();
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  let body: unknown = undefined;
+  if (method === 'POST') {
+    const type = headers.get('content-type') ?? '';
+    if (type.includes('json')) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (e) {
+        return sendError(res, 400, 'BAD_REQUEST', `request body is not valid JSON (${(e as Error).message}); allowed: a JSON object {"query": "...", "variables": {...}}`);
+      }
+    } else {
+      body = raw.toString('utf8');
+    }
+  }
+  const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
+  const result = await deps.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method, headers, search: url.search, body },
+    context: async () => deps.context(requestId),
+  });
+  const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+  for (const [k, v] of result.headers) outHeaders[k] = v;
+  res.writeHead(result.status ?? 200, outHeaders);
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
