@@ -51,7 +51,9 @@ export async function runSession(
   const out: Record<string, { data: Float32Array; dims: number[] }> = {};
   for (const [name, t] of Object.entries(results)) {
     const d = t.data;
-    out[name] = { data: d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>), dims: [...t.dims] };
+    // Every output the gateway reads is float; other numeric outputs are converted (int64 via Number).
+    const data = d instanceof Float32Array ? d : d instanceof BigInt64Array ? Float32Array.from(d, (x) => Number(x)) : Float32Array.from(d as ArrayLike<number>);
+    out[name] = { data, dims: [...t.dims] };
   }
   return out;
 }
