@@ -1,0 +1,134 @@
+/**
+ * OpenAI CLIP's byte-level BPE tokenizer (`clip/simple_tokenizer.py` + `clip.tokenize`), reproduced id for
+ * id. The pieces: clip-text.ts (clean-up and pre-tokenisation), clip-vocab.ts (ids and merge ranks),
+ * bpe.ts (the merge loop). Differences from the reference are listed in ftfy-subset.ts (no mojibake repair).
+ *
+ * Rows are `[SOT] + ids + [EOT]`, cut to contextLength with EOT kept as the last token (open_clip's and
+ * `clip.tokenize(truncate=True)`'s `tokens[:n]; tokens[-1] = eot`), then zero-padded.
+ *
+ * Special tokens typed by the user: like the reference, the text "<|endoftext|>" encodes as the EOT id.
+ * CLIP pools the text feature at the first EOT position (argmax of the ids), so everything after such a
+ * typed marker is invisible to the text tower. `specialTokensInText: 'split'` encodes the marker as plain
+ * characters instead (a deliberate difference from OpenAI).
+ */
+import { BoundedCache } from './bounded-cache';
+import { bpeMerge } from './bpe';
+import { CLIP_PRETOKEN_RE, clipCleanText } from './clip-text';
+import { BYTE_TO_SYMBOL, type ClipVocab, END_OF_WORD, EOT_TOKEN, SOT_TOKEN, SYMBOL_TO_BYTE } from './clip-vocab';
+import type { Tokenizer } from './types';
+
+export interface ClipBpeOptions {
+  /** Row length (77 for CLIP). At least 2 (SOT and EOT). */
+  contextLength: number;
+  /** Words whose ids are memoised (per generation, see BoundedCache). Default 16384; 0 disables. */
+  cacheSize?: number;
+  /** 'special' (default, as OpenAI): typed "<|startoftext|>"/"<|endoftext|>" become SOT/EOT. 'split': plain text. */
+  specialTokensInText?: 'special' | 'split';
+}
+
+const UTF8 = new TextEncoder();
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+
+export class ClipBpeTokenizer implements Tokenizer {
+  readonly type = 'clip-bpe';
+  readonly contextLength: number;
+  readonly sot: number;
+  readonly eot: number;
+  private readonly cache: BoundedCache<readonly number[]>;
+  private readonly splitSpecials: boolean;
+
+  constructor(
+    private readonly vocab: ClipVocab,
+    options: ClipBpeOptions,
+  ) {
+    if (!Number.isInteger(options.contextLength) || options.contextLength < 2) {
+      throw new RangeError(`clip-bpe contextLength must be an integer >= 2 (SOT + EOT), got ${options.contextLength}`);
+    }
+    this.contextLength = options.contextLength;
+    this.sot = vocab.sot;
+    this.eot = vocab.eot;
+    this.cache = new BoundedCache(options.cacheSize ?? 16384);
+    this.splitSpecials = options.specialTokensInText === 'split';
+  }
+
+  /** OpenAI's `SimpleTokenizer.encode(text)`: BPE ids without SOT/EOT. `limit` stops early once that many ids exist. */
+  encodeIds(text: string, limit = Infinity): number[] {
+    const cleaned = clipCleanText(text);
+    const ids: number[] = [];
+    const re = new RegExp(CLIP_PRETOKEN_RE); // own lastIndex: safe under re-entrancy
+    for (let m = re.exec(cleaned); m !== null && ids.length < limit; m = re.exec(cleaned)) {
+      const word = m[0];
+      let wordIds = this.cache.get(word);
+      if (wordIds === undefined) {
+        wordIds = this.wordIds(word);
+        this.cache.set(word, wordIds);
+      }
+      for (let i = 0; i < wordIds.length; i++) ids.push(wordIds[i]);
+    }
+    return ids;
+  }
+
+  /** The ids of one pre-token: byte symbols, '</w>' on the last, BPE, then the vocabulary. */
+  private wordIds(word: string): number[] {
+    if (!this.splitSpecials) {
+      if (word === SOT_TOKEN) return [this.sot];
+      if (word === EOT_TOKEN) return [this.eot];
+    }
+    const bytes = UTF8.encode(word); // lone surrogates cannot reach here: ftfy replaced them with U+FFFD
+    const symbols: string[] = new Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) symbols[i] = BYTE_TO_SYMBOL[bytes[i]];
+    symbols[symbols.length - 1] += END_OF_WORD;
+    const merged = bpeMerge(symbols, this.vocab.ranks);
+    return merged.map((token) => {
+      const id = this.vocab.encoder.get(token);
+      // Unreachable for a vocabulary from clip-vocab.ts (it checks every mergeable token has an id).
+      if (id === undefined) throw new Error(`clip-bpe: token ${JSON.stringify(token)} has no id in the vocabulary`);
+      return id;
+    });
+  }
+
+  /** The unpadded row: `[SOT] + ids + [EOT]`, truncated to contextLength with EOT last. */
+  private row(text: string): number[] {
+    const ids = this.encodeIds(text, this.contextLength - 1);
+    const row = [this.sot, ...ids, this.eot];
+    if (row.length > this.contextLength) {
+      row.length = this.contextLength;
+      row[this.contextLength - 1] = this.eot;
+    }
+    return row;
+  }
+
+  encode(text: string): Int32Array {
+    const out = new Int32Array(this.contextLength);
+    out.set(this.row(text));
+    return out;
+  }
+
+  encodeBatch(texts: string[]): Int32Array {
+    const out = new Int32Array(texts.length * this.contextLength);
+    texts.forEach((text, i) => out.set(this.row(text), i * this.contextLength));
+    return out;
+  }
+
+  /** Tokens of the row, readable: byte symbols turned back into text where they form whole UTF-8 characters. */
+  tokens(text: string): string[] {
+    return this.row(text).map((id) => this.readable(this.vocab.decoder.get(id) ?? `<id ${id}>`));
+  }
+
+  private readable(token: string): string {
+    if (token === SOT_TOKEN || token === EOT_TOKEN) return token;
+    const endOfWord = token.endsWith(END_OF_WORD);
+    const body = endOfWord ? token.slice(0, -END_OF_WORD.length) : token;
+    const bytes: number[] = [];
+    for (const ch of body) {
+      const b = SYMBOL_TO_BYTE.get(ch);
+      if (b === undefined) return token;
+      bytes.push(b);
+    }
+    try {
+      return UTF8_STRICT.decode(Uint8Array.from(bytes)) + (endOfWord ? END_OF_WORD : '');
+    } catch {
+      return token; // part of a multi-byte character: keep the byte symbols
+    }
+  }
+}

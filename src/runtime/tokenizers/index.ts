@@ -1,0 +1,80 @@
+/**
+ * Tokenizers for the text tower. `loadTokenizer` reads the files a manifest's TokenizerSpec names
+ * (relative to the bundle folder) and returns the matching implementation.
+ */
+import { ErrorCode, GatewayError } from '../../errors';
+import type { ClipBpeTokenizerSpec, TokenizerSpec, WordTokenizerSpec } from '../manifest-types';
+import { bundleError, bundlePath, readBundleText } from './bundle-files';
+import { ClipBpeTokenizer } from './clip-bpe';
+import { type ClipVocab, VocabFormatError, vocabFromHuggingFace, vocabFromOpenAiMerges } from './clip-vocab';
+import type { Tokenizer } from './types';
+import { parseWordVocab, WordTokenizer } from './word';
+
+export type { Tokenizer } from './types';
+export { ClipBpeTokenizer } from './clip-bpe';
+export { WordTokenizer } from './word';
+export { normalizeText } from './normalize';
+export { wordTokens } from './word-tokens';
+
+function checkContextLength(spec: TokenizerSpec, min: number): number {
+  const n: unknown = spec.contextLength;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+    throw new GatewayError(
+      ErrorCode.BUNDLE_INVALID,
+      `tokenizer contextLength (type "${spec.type}") must be an integer >= ${min}, got ${JSON.stringify(n)}`,
+    );
+  }
+  return n;
+}
+
+async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+  const mergesFile = bundlePath(bundleDir, spec.merges);
+  const contextLength = checkContextLength(spec, 2);
+  const mergesText = await readBundleText(mergesFile);
+  let vocab: ClipVocab;
+  if (spec.vocab === undefined) {
+    try {
+      vocab = vocabFromOpenAiMerges(mergesText);
+    } catch (cause) {
+      throw bundleError(mergesFile, (cause as Error).message, cause);
+    }
+  } else {
+    const vocabFile = bundlePath(bundleDir, spec.vocab);
+    const vocabText = await readBundleText(vocabFile);
+    try {
+      vocab = vocabFromHuggingFace(vocabText, mergesText);
+    } catch (cause) {
+      const file = cause instanceof VocabFormatError && cause.file === 'merges' ? mergesFile : vocabFile;
+      throw bundleError(file, (cause as Error).message, cause);
+    }
+  }
+  return new ClipBpeTokenizer(vocab, { contextLength });
+}
+
+async function loadWord(spec: WordTokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+  const vocabFile = bundlePath(bundleDir, spec.vocab);
+  const contextLength = checkContextLength(spec, 1);
+  const text = await readBundleText(vocabFile);
+  try {
+    return new WordTokenizer(parseWordVocab(text), { contextLength });
+  } catch (cause) {
+    throw bundleError(vocabFile, (cause as Error).message, cause);
+  }
+}
+
+/** Builds the tokenizer a manifest describes. File paths in `spec` are relative to `bundleDir`. */
+export async function loadTokenizer(spec: TokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+  switch (spec.type) {
+    case 'clip-bpe':
+      return loadClipBpe(spec, bundleDir);
+    case 'word':
+      return loadWord(spec, bundleDir);
+    default: {
+      const type = (spec as { type?: unknown }).type;
+      throw new GatewayError(
+        ErrorCode.BUNDLE_INVALID,
+        `tokenizer type ${JSON.stringify(type)} (bundle ${bundleDir}) is unknown; allowed: "word", "clip-bpe"`,
+      );
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The word tokenizer of the small default model (GloVe-style word vectors): normalise (normalize.ts), split
+ * into vocabulary words with de-obfuscation (word-tokens.ts), map to ids. Unknown words get id 1
+ * (`<unk>`), rows are cut to contextLength and padded with 0 (`<pad>`); there are no start/end tokens.
+ *
+ * Vocabulary file: one token a line, line i (0-based) has id i; line 0 is `<pad>`, line 1 `<unk>`.
+ * Entries should be in normalised form (lower case, no diacritics on Latin letters), or they never match.
+ */
+import { BoundedCache } from './bounded-cache';
+import { normalizeText } from './normalize';
+import type { Tokenizer } from './types';
+import { chunkTokens, wordTokens } from './word-tokens';
+
+export const PAD_ID = 0;
+export const UNK_ID = 1;
+const PAD_TOKEN = '<pad>';
+const UNK_TOKEN = '<unk>';
+
+/** Parses and checks a vocabulary file's text. Throws with the line number of the first problem. */
+export function parseWordVocab(text: string): string[] {
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // newline at the end of the file
+  if (lines[0] !== PAD_TOKEN) throw new Error(`line 1 must be "${PAD_TOKEN}" (id 0), found ${JSON.stringify(lines[0] ?? '')}`);
+  if (lines[1] !== UNK_TOKEN) throw new Error(`line 2 must be "${UNK_TOKEN}" (id 1), found ${JSON.stringify(lines[1] ?? '')}`);
+  const seen = new Map<string, number>();
+  lines.forEach((token, i) => {
+    if (token === '') throw new Error(`line ${i + 1} is empty; every line is a token and its line number its id`);
+    const earlier = seen.get(token);
+    if (earlier !== undefined) {
+      throw new Error(`line ${i + 1} repeats ${JSON.stringify(token)} from line ${earlier + 1}; a token must have one id`);
+    }
+    seen.set(token, i);
+  });
+  return lines;
+}
+
+export interface WordTokenizerOptions {
+  /** Row length. At least 1. */
+  contextLength: number;
+  /** Chunks whose tokens are memoised (per generation, see BoundedCache). Default 16384; 0 disables. */
+  cacheSize?: number;
+}
+
+export class WordTokenizer implements Tokenizer {
+  readonly type = 'word';
+  readonly contextLength: number;
+  private readonly ids = new Map<string, number>();
+  private readonly has = (word: string): boolean => this.ids.has(word);
+  private readonly cache: BoundedCache<string[]>;
+
+  /** `vocab[i]` is the token with id i; vocab[0] is `<pad>` and vocab[1] `<unk>` (see parseWordVocab). */
+  constructor(
+    private readonly vocab: readonly string[],
+    options: WordTokenizerOptions,
+  ) {
+    if (!Number.isInteger(options.contextLength) || options.contextLength < 1) {
+      throw new RangeError(`word contextLength must be an integer >= 1, got ${options.contextLength}`);
+    }
+    if (vocab[PAD_ID] !== PAD_TOKEN || vocab[UNK_ID] !== UNK_TOKEN) {
+      throw new RangeError(`word vocabulary must start with "${PAD_TOKEN}", "${UNK_TOKEN}"`);
+    }
+    this.contextLength = options.contextLength;
+    vocab.forEach((token, id) => {
+      if (!this.ids.has(token)) this.ids.set(token, id);
+    });
+    // The markers are not words: typed "<unk>" or "<pad>" must not produce their ids.
+    this.ids.delete(PAD_TOKEN);
+    this.ids.delete(UNK_TOKEN);
+    this.cache = new BoundedCache(options.cacheSize ?? 16384);
+  }
+
+  /** The words that `encode` looks up, before truncation (normalised and de-obfuscated). */
+  words(text: string): string[] {
+    const normalized = normalizeText(text);
+    // A chunk's tokens depend only on the chunk (and the vocabulary), so they are memoised.
+    return wordTokens(normalized, this.has, (chunk) => {
+      let tokens = this.cache.get(chunk);
+      if (tokens === undefined) {
+        tokens = chunkTokens(chunk, this.has);
+        this.cache.set(chunk, tokens);
+      }
+      return tokens;
+    });
+  }
+
+  private row(text: string): number[] {
+    const words = this.words(text);
+    const n = Math.min(words.length, this.contextLength);
+    const row: number[] = new Array(n);
+    for (let i = 0; i < n; i++) row[i] = this.ids.get(words[i]) ?? UNK_ID;
+    return row;
+  }
+
+  encode(text: string): Int32Array {
+    const out = new Int32Array(this.contextLength); // zero = <pad>
+    out.set(this.row(text));
+    return out;
+  }
+
+  encodeBatch(texts: string[]): Int32Array {
+    const out = new Int32Array(texts.length * this.contextLength);
+    texts.forEach((text, i) => out.set(this.row(text), i * this.contextLength));
+    return out;
+  }
+
+  /** The vocabulary word of each id; an unknown word shows as `<unk:word>` so that a reader sees what it was. */
+  tokens(text: string): string[] {
+    return this.words(text)
+      .slice(0, this.contextLength)
+      .map((w) => (this.ids.has(w) ? w : `<unk:${w}>`));
+  }
+}
