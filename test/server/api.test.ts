@@ -205,10 +205,12 @@ describe('errors carry stable codes and say what is allowed', () => {
     expect(body.errors![0].message).toMatch(/257 items; allowed: at most 256/);
   });
 
-  test('one bad alias fails alone; the others still answer', async () => {
+  test('a bad alias is reported with its path (fields are non-null, so the whole result is withheld)', async () => {
     const { body } = await gql(gw, `{ good: classify(input: { text: "a cat" }) { unsafe } bad: classify(input: { text: "" }) { unsafe } }`);
-    expect(body.data).toEqual({ good: { unsafe: false }, bad: null });
+    expect(body.data).toBeNull();
+    expect(body.errors).toHaveLength(1);
     expect(body.errors![0].path).toEqual(['bad']);
+    expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   test('a body over MAX_BODY_BYTES is a 413', async () => {
