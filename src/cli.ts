@@ -38,7 +38,7 @@ function usage(command?: string): string {
     return `Usage: hysac-gateway tokenize [--bundle DIR | --merges FILE] [--file prompts.txt] [text ...]\n\n${COMMANDS.tokenize}\n\nOptions:\n  --merges FILE    use OpenAI CLIP's BPE straight from a merges file (bpe_simple_vocab_16e6.txt.gz)\n  --file FILE      read texts from FILE, one a line\n${common}\n`;
   }
   if (command && COMMANDS[command]) {
-    const extra = command === 'redirect' ? `\n  --strategy S     ${REDIRECT_STRATEGIES.join(' | ')} (default RETRIEVE)` : '';
+    const extra = command === 'redirect' ? `\n  --strategy S     ${REDIRECT_STRATEGIES.join(' | ')} (default: REDIRECT_STRATEGY, EDIT unless set)` : '';
     return `Usage: hysac-gateway ${command} [--bundle DIR] [--file prompts.txt] [--image FILE ...] [text ...]\n\n${COMMANDS[command]}\n\nOptions:\n  --file FILE      read texts from FILE, one a line (blank lines skipped)\n  --image FILE     an image file (repeatable)${extra}\n${common}\n`;
   }
   return `Usage: hysac-gateway <command> [options]\n\nCommands:\n${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}\n\nRun hysac-gateway <command> --help for a command's options.\n`;
@@ -101,9 +101,9 @@ async function runBatchCommand(command: string, config: Readonly<Config>, texts:
       } else if (command === 'classify') {
         print({ input: item.input, modality: item.modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, nearest: safety.nearest(vec, services.config.nearestCount) });
       } else {
-        const r = safety.redirect(vec, item.modality, item.text, strategy);
+        const r = await safety.redirect(vec, item.modality, item.text, strategy);
         const after = safety.verdict(r.outputVec, r.redirected ? 'TEXT' : item.modality);
-        print({ input: item.input, output: r.output, redirected: r.redirected, strategy: r.strategy, before: { unsafe: v.unsafe, score: v.score, distance: v.distance }, after: { unsafe: after.unsafe, score: after.score, distance: after.distance } });
+        print({ input: item.input, output: r.output, redirected: r.redirected, strategy: r.strategy, edits: r.edits ?? [], before: { unsafe: v.unsafe, score: v.score, distance: v.distance }, after: { unsafe: after.unsafe, score: after.score, distance: after.distance } });
       }
     }
     if (failed) process.exitCode = 1;
@@ -189,7 +189,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     return;
   }
-  const strategy = (values.strategy ?? 'RETRIEVE').toUpperCase();
+  const strategy = (values.strategy ?? config.redirectStrategy).toUpperCase();
   if (!REDIRECT_STRATEGIES.includes(strategy as RedirectStrategyName)) fail(`--strategy ${values.strategy} is not known; allowed: ${REDIRECT_STRATEGIES.join(', ')}`);
   await runBatchCommand(command, config, readTexts(positionals, values.file), values.image ?? [], strategy as RedirectStrategyName);
 }

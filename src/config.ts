@@ -41,6 +41,8 @@ export interface Config {
   nearestCount: number;
   /** Safe-prompt pool for redirect (REDIRECT_POOL, default: the bundle's pool file). */
   poolFile: string | null;
+  /** Strategy `redirect` uses when the request names none (REDIRECT_STRATEGY, default EDIT). */
+  redirectStrategy: 'EDIT' | 'RETRIEVE';
   /** Where embedded pools are cached (CACHE_DIR, default <project>/.cache). */
   cacheDir: string;
   /** NODE_ENV=production: introspection off, errors masked. */
@@ -96,6 +98,14 @@ function bool(env: Env, name: string, def: boolean): boolean {
   throw configError(`${name}=${JSON.stringify(raw)} is not a boolean; allowed: true, false, 1, 0, yes, no, on, off`);
 }
 
+function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = raw.trim().toUpperCase() as T;
+  if (!allowed.includes(v)) throw configError(`${name}=${JSON.stringify(raw)} is not known; allowed: ${allowed.join(', ')}`);
+  return v;
+}
+
 const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'tensorrt'];
 
 /**
@@ -126,6 +136,7 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     nearestCount: int(env, 'NEAREST_COUNT', 3, 0, 100),
     poolFile: env.REDIRECT_POOL ? path.resolve(env.REDIRECT_POOL) : null,
+    redirectStrategy: oneOf(env, 'REDIRECT_STRATEGY', 'EDIT', ['EDIT', 'RETRIEVE'] as const),
     cacheDir: env.CACHE_DIR ? path.resolve(env.CACHE_DIR) : path.join(PROJECT_ROOT, '.cache'),
     production,
     introspection: bool(env, 'INTROSPECTION', !production),
@@ -156,6 +167,7 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body'],
   ['NEAREST_COUNT', '3', 'concept anchors listed in Classification.nearest'],
   ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],
+  ['REDIRECT_STRATEGY', 'EDIT', 'default redirect strategy: EDIT (minimal word edits) or RETRIEVE (HySAC traversal + pool)'],
   ['CACHE_DIR', '.cache', 'where embedded pools and anchors are cached'],
   ['NODE_ENV', '', 'production: introspection off, errors masked'],
   ['INTROSPECTION', 'on unless production', 'GraphQL introspection'],

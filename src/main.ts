@@ -11,7 +11,11 @@ import { distanceFromOrigin } from './geometry';
 import { loadBundle } from './runtime/bundle';
 import { ModelRuntime } from './runtime/model-runtime';
 import { AnchorIndex } from './safety/anchors';
+import { safeWordCandidates, type SafeWords } from './safety/edit';
+import { embedWithCache } from './safety/embedded-texts';
+import { PointSet } from './safety/index-matrix';
 import { loadSafePool } from './safety/pool';
+import { safeBound } from './safety/redirect';
 import { SafetyService } from './safety/service';
 import { createApollo } from './server/apollo';
 import { createRequestHandler } from './server/http';
@@ -64,15 +68,30 @@ export async function openServices(config: Readonly<Config>, opts: { metrics?: M
           distanceFromOrigin: (v) => distanceFromOrigin(v, m.curvature),
         })
       : null;
+    const words = pool ? await loadSafeWords(pool.texts, bundle.fingerprint, config.cacheDir, embed, m.embeddingDim, m.curvature, safeBound(m, 'TEXT')) : null;
     opts.log?.info(
-      { bundle: m.name, dir: bundle.dir, workers: config.workers, anchors: bundle.anchors.length, pool: pool ? { file: pool.file, entries: pool.texts.length, usable: pool.usableCount, from: pool.source } : null, ms: Math.round(performance.now() - t0) },
+      { bundle: m.name, dir: bundle.dir, workers: config.workers, anchors: bundle.anchors.length, pool: pool ? { file: pool.file, entries: pool.texts.length, usable: pool.usableCount, from: pool.source } : null, safeWords: words?.words.length ?? 0, ms: Math.round(performance.now() - t0) },
       'model ready',
     );
-    return { config, runtime, safety: new SafetyService(m, anchors, pool), imageLimits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } };
+    const safety = new SafetyService({ manifest: m, anchors, pool, words, embed });
+    return { config, runtime, safety, imageLimits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } };
   } catch (e) {
     await runtime.close(0);
     throw e;
   }
+}
+
+/** The EDIT strategy's replacement vocabulary: content words of the pool that are safe on their own. */
+async function loadSafeWords(poolTexts: string[], fingerprint: string, cacheDir: string, embed: (t: string[]) => Promise<Float32Array[]>, dim: number, curvature: number, target: number): Promise<SafeWords> {
+  const candidates = safeWordCandidates(poolTexts);
+  const { matrix } = await embedWithCache(candidates, { kind: 'words', bundleFingerprint: fingerprint, dim, cacheDir, embed });
+  const keep: number[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    if (distanceFromOrigin(matrix.data.subarray(i * dim, (i + 1) * dim), curvature) < target) keep.push(i);
+  }
+  const data = new Float32Array(keep.length * dim);
+  keep.forEach((i, j) => data.set(matrix.data.subarray(i * dim, (i + 1) * dim), j * dim));
+  return { words: keep.map((i) => candidates[i]), points: new PointSet({ data, rows: keep.length, dim }, curvature) };
 }
 
 export interface Gateway {

@@ -155,13 +155,15 @@ export type QueryRedirectArgs = {
 
 export type RedirectInput = {
   image?: InputMaybe<ImageInput>;
-  /** Default: the deployment's configured strategy. */
+  /** Default: the deployment's configured strategy (REDIRECT_STRATEGY, EDIT unless set). */
   strategy?: InputMaybe<RedirectStrategy>;
   /** Exactly one of text or image. */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type RedirectStrategy =
+  /** Keep the prompt and change as few words as possible: the words that push the embedding outward are dropped or replaced by their nearest safe words until the prompt is inside the safe bound. Falls back to RETRIEVE when edits are not enough, and for images. */
+  | 'EDIT'
   /** HySAC: move the embedding along the geodesic toward the origin to the safe bound, return the nearest safe-pool prompt whose entailment cone contains it. */
   | 'RETRIEVE';
 
@@ -171,12 +173,15 @@ export type Redirection = {
   after: Classification;
   /** Verdict on the input. */
   before: Classification;
+  /** EDIT: the words changed, in order. */
+  edits: Array<WordEdit>;
   /** The input text (null for an image). */
   input: Maybe<Scalars['String']['output']>;
   /** The safe text to use instead (the input itself when it was already safe). */
   output: Maybe<Scalars['String']['output']>;
   /** True when the input was unsafe and the output differs. */
   redirected: Scalars['Boolean']['output'];
+  /** The strategy that produced the output (EDIT falls back to RETRIEVE when edits cannot make the text safe). */
   strategy: RedirectStrategy;
 };
 
@@ -184,6 +189,14 @@ export type Thresholds = {
   __typename?: 'Thresholds';
   image: Scalars['Float']['output'];
   text: Scalars['Float']['output'];
+};
+
+/** One word changed by the EDIT strategy. */
+export type WordEdit = {
+  __typename?: 'WordEdit';
+  from: Scalars['String']['output'];
+  /** The replacement; null when the word was dropped. */
+  to: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -278,6 +291,7 @@ export type ResolversTypes = {
   Redirection: ResolverTypeWrapper<Omit<Redirection, 'after' | 'before'> & { after: ResolversTypes['Classification'], before: ResolversTypes['Classification'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Thresholds: ResolverTypeWrapper<Thresholds>;
+  WordEdit: ResolverTypeWrapper<WordEdit>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -299,6 +313,7 @@ export type ResolversParentTypes = {
   Redirection: Omit<Redirection, 'after' | 'before'> & { after: ResolversParentTypes['Classification'], before: ResolversParentTypes['Classification'] };
   String: Scalars['String']['output'];
   Thresholds: Thresholds;
+  WordEdit: WordEdit;
 };
 
 export type BoundsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Bounds'] = ResolversParentTypes['Bounds']> = {
@@ -372,6 +387,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 export type RedirectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Redirection'] = ResolversParentTypes['Redirection']> = {
   after?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
   before?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
+  edits?: Resolver<Array<ResolversTypes['WordEdit']>, ParentType, ContextType>;
   input?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   output?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   redirected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -381,6 +397,11 @@ export type RedirectionResolvers<ContextType = GatewayContext, ParentType extend
 export type ThresholdsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Thresholds'] = ResolversParentTypes['Thresholds']> = {
   image?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type WordEditResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WordEdit'] = ResolversParentTypes['WordEdit']> = {
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
@@ -394,5 +415,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   Query?: QueryResolvers<ContextType>;
   Redirection?: RedirectionResolvers<ContextType>;
   Thresholds?: ThresholdsResolvers<ContextType>;
+  WordEdit?: WordEditResolvers<ContextType>;
 };
 

@@ -6,9 +6,8 @@ import { embedContent } from './content';
 export const redirectQuery: Pick<QueryResolvers, 'redirect'> = {
   redirect: async (_p, { input }, ctx) => {
     const e = await embedContent(input, ctx);
-    const { safety } = ctx.services;
-    const strategy = input.strategy ?? 'RETRIEVE';
-    const out = safety.redirect(e.vec, e.modality, e.text, strategy);
+    const { safety, config } = ctx.services;
+    const out = await safety.redirect(e.vec, e.modality, e.text, input.strategy ?? config.redirectStrategy);
     if (out.output === null && safety.verdict(e.vec, e.modality).unsafe) {
       throw new GatewayError('REDIRECT_UNAVAILABLE', 'the input is unsafe and no safe-prompt pool is configured to redirect it to; allowed: configure REDIRECT_POOL or use a bundle that ships a pool');
     }
@@ -16,7 +15,8 @@ export const redirectQuery: Pick<QueryResolvers, 'redirect'> = {
       input: e.text,
       output: out.output,
       redirected: out.redirected,
-      strategy,
+      strategy: out.strategy,
+      edits: out.edits ?? [],
       before: { verdict: safety.verdict(e.vec, e.modality), vec: e.vec },
       after: { verdict: safety.verdict(out.outputVec, out.redirected ? 'TEXT' : e.modality), vec: out.outputVec },
     };

@@ -1,38 +1,57 @@
 /**
  * The safety policy over embeddings: verdicts, explanations (nearest concept anchors) and redirection.
- * Works on points already on the hyperboloid; the runtime produced them. Shared by the GraphQL resolvers
- * and the CLI so both answer identically.
+ * Works on points already on the hyperboloid; the runtime produced them. Shared by the GraphQL resolvers,
+ * the CLI and the evaluation so all answer identically.
  */
 import { distanceFromOrigin } from '../geometry';
 import type { Manifest } from '../runtime/manifest-types';
 import type { AnchorIndex, Neighbour } from './anchors';
+import { editPrompt, type SafeWords } from './edit';
 import type { SafePool } from './pool';
-import { retrieveSafe } from './redirect';
+import { retrieveSafe, safeBound } from './redirect';
 import { calibrationFor, judge, type Calibration, type ModalityName, type Verdict } from './verdict';
 
-export type RedirectStrategyName = 'RETRIEVE';
-export const REDIRECT_STRATEGIES: readonly RedirectStrategyName[] = ['RETRIEVE'];
+export type RedirectStrategyName = 'RETRIEVE' | 'EDIT';
+export const REDIRECT_STRATEGIES: readonly RedirectStrategyName[] = ['EDIT', 'RETRIEVE'];
 
 export interface RedirectOutcome {
+  /** The strategy that produced `output` (EDIT falls back to RETRIEVE when edits cannot make the text safe, and for images). */
   strategy: RedirectStrategyName;
   redirected: boolean;
   /** The safe text; the input text when nothing changed; null when no safe text could be found. */
   output: string | null;
   /** Embedding of `output` (the input's when unchanged). */
   outputVec: ArrayLike<number>;
-  /** For RETRIEVE: whether the chosen entry's entailment cone contains the traversed query. */
+  /** EDIT: the words changed (to = null when dropped). */
+  edits?: { from: string; to: string | null }[];
+  /** RETRIEVE: whether the chosen entry's entailment cone contains the traversed query. */
   entailed?: boolean;
+}
+
+export interface SafetyDeps {
+  manifest: Manifest;
+  anchors: AnchorIndex;
+  pool: SafePool | null;
+  words: SafeWords | null;
+  /** Embeds texts (the runtime's batched text tower). */
+  embed: (texts: string[]) => Promise<Float32Array[]>;
 }
 
 export class SafetyService {
   readonly calibration: Record<ModalityName, Calibration>;
+  readonly manifest: Manifest;
+  readonly anchors: AnchorIndex;
+  readonly pool: SafePool | null;
+  readonly words: SafeWords | null;
+  private readonly embed: SafetyDeps['embed'];
 
-  constructor(
-    readonly manifest: Manifest,
-    readonly anchors: AnchorIndex,
-    readonly pool: SafePool | null,
-  ) {
-    this.calibration = { TEXT: calibrationFor(manifest, 'TEXT'), IMAGE: calibrationFor(manifest, 'IMAGE') };
+  constructor(deps: SafetyDeps) {
+    this.manifest = deps.manifest;
+    this.anchors = deps.anchors;
+    this.pool = deps.pool;
+    this.words = deps.words;
+    this.embed = deps.embed;
+    this.calibration = { TEXT: calibrationFor(this.manifest, 'TEXT'), IMAGE: calibrationFor(this.manifest, 'IMAGE') };
   }
 
   distance(vec: ArrayLike<number>): number {
@@ -48,16 +67,33 @@ export class SafetyService {
   }
 
   /**
-   * Redirects an input already embedded as `vec`. Safe input comes back unchanged. Unsafe input is
-   * traversed toward the origin and replaced by a safe-pool prompt (RETRIEVE). Returns output null when
-   * the deployment has no usable pool: the caller must then not pass the input on.
+   * Redirects an input already embedded as `vec`. Safe input comes back unchanged. Unsafe text is edited
+   * (EDIT) or replaced by a safe-pool prompt (RETRIEVE); unsafe images are always RETRIEVEd (cross-modal).
+   * Returns output null when nothing safe could be produced: the caller must then not pass the input on.
    */
-  redirect(vec: ArrayLike<number>, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName): RedirectOutcome {
+  async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName): Promise<RedirectOutcome> {
     if (!this.verdict(vec, modality).unsafe) {
       return { strategy, redirected: false, output: inputText, outputVec: vec };
     }
+    if (strategy === 'EDIT' && modality === 'TEXT' && inputText !== null) {
+      const edited = await editPrompt(inputText, vec, {
+        embed: this.embed,
+        distance: (v) => this.distance(v),
+        target: safeBound(this.manifest, 'TEXT'),
+        words: this.words,
+      });
+      if (edited.safe && !this.verdict(edited.vec, 'TEXT').unsafe) {
+        return { strategy: 'EDIT', redirected: true, output: edited.output, outputVec: edited.vec, edits: edited.edits };
+      }
+    }
     const found = this.pool ? retrieveSafe(vec, modality, this.pool, this.manifest) : null;
-    if (!found) return { strategy, redirected: false, output: null, outputVec: vec };
-    return { strategy, redirected: true, output: found.text, outputVec: this.pool!.points.row(found.index), entailed: found.entailed };
+    if (!found) return { strategy: 'RETRIEVE', redirected: false, output: null, outputVec: vec };
+    return { strategy: 'RETRIEVE', redirected: true, output: found.text, outputVec: this.pool!.points.row(found.index), entailed: found.entailed };
+  }
+
+  /** Embeds and redirects a text. */
+  async redirectText(text: string, strategy: RedirectStrategyName): Promise<RedirectOutcome> {
+    const [vec] = await this.embed([text]);
+    return this.redirect(vec, 'TEXT', text, strategy);
   }
 }

@@ -131,7 +131,7 @@ describe('GraphQL fields', () => {
       unsafe: redirect(input: { text: ${JSON.stringify(UNSAFE)}, strategy: RETRIEVE }) { input output redirected strategy before { unsafe distance } after { unsafe distance } }
     }`);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.safe).toEqual({ input: SAFE, output: SAFE, redirected: false, strategy: 'RETRIEVE', before: { unsafe: false }, after: { unsafe: false } });
+    expect(body.data!.safe).toEqual({ input: SAFE, output: SAFE, redirected: false, strategy: 'EDIT', before: { unsafe: false }, after: { unsafe: false } });
     const u = body.data!.unsafe;
     expect(u.redirected).toBe(true);
     expect(u.before.unsafe).toBe(true);
@@ -141,6 +141,30 @@ describe('GraphQL fields', () => {
     const again = await gql(gw, `query($t: String!) { classify(input: { text: $t }) { unsafe distance } }`, { t: u.output });
     expect(again.body.data!.classify.unsafe).toBe(false);
     expect(again.body.data!.classify.distance).toBeCloseTo(u.after.distance, 4);
+  });
+});
+
+  test('redirect EDIT (the default) keeps the prompt and changes only the words that make it unsafe', async () => {
+    const prompt = 'a watercolor painting of a naked woman on a beach at sunset';
+    const { body } = await gql(gw, `query($t: String!) { redirect(input: { text: $t }) { output redirected strategy edits { from to } before { unsafe } after { unsafe distance } } }`, { t: prompt });
+    expect(body.errors).toBeUndefined();
+    const r = body.data!.redirect;
+    expect(r.strategy).toBe('EDIT');
+    expect(r.redirected).toBe(true);
+    expect(r.before.unsafe).toBe(true);
+    expect(r.after.unsafe).toBe(false);
+    expect(r.edits.map((e: { from: string }) => e.from)).toEqual(['naked']);
+    const kept = prompt.split(' ').filter((w) => r.output.split(' ').includes(w));
+    expect(kept.length).toBe(prompt.split(' ').length - 1);
+    const again = await gql(gw, `query($t: String!) { classify(input: { text: $t }) { unsafe } }`, { t: r.output });
+    expect(again.body.data!.classify.unsafe).toBe(false);
+  });
+
+  test('redirect of an unsafe image retrieves safe text from the pool', async () => {
+    const { body } = await gql(gw, `query($img: String!) { redirect(input: { image: { base64: $img } }) { input output redirected strategy before { modality unsafe } after { modality unsafe } } }`, { img: await png(250, 10, 10) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.redirect).toMatchObject({ input: null, redirected: true, strategy: 'RETRIEVE', before: { modality: 'IMAGE', unsafe: true }, after: { modality: 'TEXT', unsafe: false } });
+    expect(typeof body.data!.redirect.output).toBe('string');
   });
 });
 
