@@ -82,6 +82,9 @@ function tokenizer(r: Reader, dir: string, v: unknown): TokenizerSpec {
 function preprocess(r: Reader, v: unknown): ImagePreprocessSpec {
   const p = r.obj(v, 'image.preprocess');
   const f = 'image.preprocess';
+  if (p.resize === 'shortest-side' && p.crop === 'none') {
+    r.fail(`${f}.crop`, 'is "none" with resize "shortest-side", which cannot give a square tensor', '"center" (or resize "stretch" for no crop)');
+  }
   return {
     size: r.num(p, 'size', f, { min: 1, max: 4096, int: true }),
     resize: r.str(p, 'resize', f, { oneOf: ['shortest-side', 'stretch'] }) as ImagePreprocessSpec['resize'],

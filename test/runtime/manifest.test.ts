@@ -39,6 +39,7 @@ test.each<[string, (m: any) => void, RegExp]>([
   ['file outside the bundle', (m) => (m.image.model = '../x.onnx'), /image\.model is "\.\.\/x\.onnx"; allowed: a file name inside the bundle folder/],
   ['bad mean', (m) => (m.image.preprocess.mean = [0.5, 0.5]), /image\.preprocess\.mean is \[0\.5,0\.5\]; allowed: three numbers/],
   ['zero std', (m) => (m.image.preprocess.std = [1, 0, 1]), /image\.preprocess\.std .*allowed: three positive numbers/],
+  ['shortest-side without crop', (m) => { m.image.preprocess.resize = 'shortest-side'; m.image.preprocess.crop = 'none'; }, /image\.preprocess\.crop is "none" with resize "shortest-side"/],
   ['bad layout', (m) => (m.image.preprocess.layout = 'CHW'), /layout is "CHW"; allowed: NCHW, NHWC/],
   ['unordered bounds', (m) => (m.bounds.safeText.p5 = 99), /bounds\.safeText has p5=99.*allowed: p5 <= mean <= p95/],
   ['missing threshold', (m) => delete m.threshold.image, /threshold\.image is missing/],
