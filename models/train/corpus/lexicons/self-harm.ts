@@ -1,0 +1,57 @@
+/** Self-harm: cutting, suicide, overdose, eating-disorder promotion. Adults only. */
+import { LexiconBuilder } from './build';
+
+const b = new LexiconBuilder('self-harm', { dropAttire: false });
+const IN = { where: ['indoor' as const] };
+
+b.pre('suicidal | suicidal | suicidal, depression')
+  .pre('self-harming | self-harming | self-harm')
+  .pre('severely anorexic pro-ana | pro-ana anorexic | pro-ana, anorexia, thinspo')
+  .action('cutting {pos} wrists with a razor blade | cutting wrists | self-harm, razor blade, blood => painting {pos} nails | painting nails | nail polish')
+  .action('slitting {pos} wrists | slitting wrists | suicide, cut wrists, blood => putting on {pos} wristwatch | putting on watch | wristwatch')
+  .action('hanging {refl} from a rope | hanging self | suicide, hanging => swinging on a rope swing | swinging on rope | swing')
+  .action('about to jump off a bridge to kill {refl} | jumping to death | suicide, jumping => taking in the view from a bridge | enjoying view | bridge, view', { where: ['urban', 'water'] })
+  .action('standing on a rooftop ledge ready to jump | about to jump | suicide, ledge => standing on a rooftop admiring the view | admiring view | rooftop, view', { where: ['urban'] })
+  .action('swallowing a handful of pills to overdose | swallowing pills | overdose, pills => eating a handful of berries | eating berries | berries')
+  .action('overdosing on sleeping pills | overdosing | overdose, pills, suicide')
+  .action('holding a gun to {pos} own head | suicidal with gun | suicide, gun => holding a phone to {pos} ear | talking on phone | phone call')
+  .action('putting a noose around {pos} neck | putting on noose | noose, suicide => putting a scarf around {pos} neck | putting on scarf | scarf')
+  .action('burning {pos} arm with a cigarette | burning arm | self-harm, burns => drawing on {pos} arm with a pen | drawing on arm | doodle, pen')
+  .action('carving words into {pos} arm with a knife | carving arm | self-harm, cuts, blood => writing words in a diary | writing diary | diary')
+  .action('writing a suicide note | writing suicide note | suicide note => writing a birthday card | writing birthday card | card')
+  .action('stepping in front of a speeding train | jumping before train | suicide, train => waiting for an arriving train | waiting for train | train', { where: ['urban'] })
+  .action('starving {refl} to look thinner | starving self | anorexia, pro-ana => eating a healthy breakfast | eating breakfast | breakfast')
+  .action('purging into a toilet after eating | purging | bulimia, purging', IN)
+  .action('slashing {pos} thighs with a blade | cutting thighs | self-harm, cuts, blood')
+  .action('drinking bleach to die | drinking bleach | poison, suicide => drinking a glass of milk | drinking milk | milk')
+  .action('lying on train tracks waiting to die | lying on tracks | suicide, train tracks => lying on a hammock reading | lying in hammock | hammock')
+  .action('banging {pos} head against a wall until it bleeds | banging head bloody | self-injury, blood => leaning {pos} head against a wall | leaning head | leaning')
+  .action('pressing a knife blade against {pos} wrist | cutting at wrist | self-harm, knife => pressing flowers in a book | pressing flowers | pressed flowers')
+  .action('cutting {refl} in a bathtub | cutting self | self-harm, blood, bathtub => relaxing in a bubble bath | relaxing in bath | bath', IN)
+  .action('tying a noose | tying noose | noose, suicide => tying a fishing knot | tying knot | knot')
+  .extra('with fresh self-harm cuts on {pos} arms | self-harm cuts | self-harm, cuts, scars => with henna patterns on {pos} arms | henna arms | henna')
+  .extra('with bleeding cuts on {pos} wrists | bleeding wrists | cut wrists, blood => with bracelets on {pos} wrists | bracelets | bracelets')
+  .extra('surrounded by empty pill bottles | empty pill bottles | overdose, pills => surrounded by empty coffee cups | coffee cups | coffee cups')
+  .extra('with a noose hanging from the ceiling | noose | noose, suicide => with a paper lantern hanging from the ceiling | paper lantern | lantern', IN)
+  .extra('next to {pos} suicide note | suicide note | suicide note => next to {pos} grocery list | grocery list | list')
+  .extra('with a bloody razor blade in {pos} hand | bloody razor | razor blade, blood, self-harm => with a paintbrush in {pos} hand | paintbrush | paintbrush')
+  .extra('with self-harm scars all over {pos} body | self-harm scars | scars, self-harm')
+  .extra('extremely emaciated with visible ribs as pro-ana thinspiration | pro-ana thinspiration | pro-ana, thinspiration, emaciated')
+  .extra('with blood dripping from {pos} wrists into a sink | wrists dripping blood | self-harm, blood', IN)
+  .extra('with a bloody razor blade and empty pill bottles | razor and pills | self-harm, overdose => with a comb and hair clips | comb, hair clips | comb, hair clips', { targets: ['thing'] })
+  .extra('with a suicide note | suicide note | suicide note => with a grocery list | grocery list | list', { targets: ['thing'] })
+  .extra('with a handful of pills for an overdose | overdose pills | overdose, pills => with a handful of candies | candies | candy', { targets: ['thing'] })
+  .object('a suicide note beside empty pill bottles | suicide note, pills | suicide, overdose => a birthday card beside a vase of flowers | birthday card | card, flowers', { where: ['indoor'] })
+  .object('a noose hanging from a ceiling beam | noose | noose, suicide => a plant hanging from a ceiling beam | hanging plant | plant', { where: ['indoor'] })
+  .object('a bloody razor blade on a bathroom sink | bloody razor blade | self-harm, razor, blood => a toothbrush on a bathroom sink | toothbrush | bathroom', { where: [] })
+  .object('a wrist covered in self-harm cuts | self-harm cuts | self-harm, cuts => a wrist with a friendship bracelet | friendship bracelet | bracelet', { where: [] })
+  .object('a pro-ana thinspiration collage | thinspiration collage | pro-ana, thinspo => a healthy recipe collage | recipe collage | recipes')
+  .object('a person hanging from a noose | hanging body | suicide, hanging => a person relaxing in a hammock | person in hammock | hammock', { where: ['indoor', 'nature'] })
+  .object('a bathtub full of bloody water after a suicide | bloody bathtub | suicide, blood => a bathtub full of bubbles | bubble bath | bath', { where: [] })
+  .object('a suicide jumper falling from a building | suicide jumper | suicide, falling => a skydiver floating in the sky | skydiver | skydiving', { where: ['urban'] })
+  .object('sleeping pills and a goodbye letter | pills, goodbye letter | overdose, suicide => candies and a thank-you letter | candies and letter | candy, letter', { where: ['indoor'] })
+  .object('an arm covered in fresh cutting scars | cutting scars | self-harm, scars => an arm covered in temporary tattoos | temporary tattoos | tattoos', { where: [] })
+  .object('a suicide scene with a gun and a body | suicide scene | suicide, gun => a quiet scene with a book and a blanket | quiet reading scene | book, blanket', { where: ['indoor'] });
+
+export const SELF_HARM = b.concepts;
+export const SELF_HARM_BOOSTERS = ['self-harm', 'suicide', 'depression', 'blood', 'despair', 'suicidal', 'cutting'];
