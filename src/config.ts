@@ -171,4 +171,5 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['CACHE_DIR', '.cache', 'where embedded pools and anchors are cached'],
   ['NODE_ENV', '', 'production: introspection off, errors masked'],
   ['INTROSPECTION', 'on unless production', 'GraphQL introspection'],
+  ['LOG_LEVEL', 'info', 'pino log level (logs are JSON lines on stderr)'],
 ];
