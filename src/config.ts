@@ -169,7 +169,7 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],
   ['REDIRECT_STRATEGY', 'EDIT', 'default redirect strategy: EDIT (minimal word edits) or RETRIEVE (HySAC traversal + pool)'],
   ['CACHE_DIR', '.cache', 'where embedded pools and anchors are cached'],
-  ['NODE_ENV', '', 'production: introspection off, errors masked'],
+  ['NODE_ENV', '(unset)', 'production: introspection off, errors masked'],
   ['INTROSPECTION', 'on unless production', 'GraphQL introspection'],
   ['LOG_LEVEL', 'info', 'pino log level (logs are JSON lines on stderr)'],
 ];
