@@ -27,7 +27,17 @@ function checkContextLength(spec: TokenizerSpec, min: number): number {
   return n;
 }
 
-async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+export interface LoadOptions {
+  /**
+   * How CLIP's `<|startoftext|>` / `<|endoftext|>` typed inside a prompt are read. 'split' (the default for
+   * serving) reads them as plain text, so a client cannot end the text the model sees early with a typed
+   * EOT ("a cat <|endoftext|> [unsafe text]" would otherwise be judged as "a cat"). 'special' is OpenAI's
+   * behaviour, used by `tokenize --merges` to reproduce OpenAI's reference ids exactly.
+   */
+  specialTokensInText?: 'special' | 'split';
+}
+
+async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string, options: LoadOptions): Promise<Tokenizer> {
   const mergesFile = bundlePath(bundleDir, spec.merges);
   const contextLength = checkContextLength(spec, 2);
   const mergesText = await readBundleText(mergesFile);
@@ -48,7 +58,7 @@ async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string): Promi
       throw bundleError(file, (cause as Error).message, cause);
     }
   }
-  return new ClipBpeTokenizer(vocab, { contextLength });
+  return new ClipBpeTokenizer(vocab, { contextLength, specialTokensInText: options.specialTokensInText ?? 'split' });
 }
 
 async function loadWord(spec: WordTokenizerSpec, bundleDir: string): Promise<Tokenizer> {
@@ -63,10 +73,10 @@ async function loadWord(spec: WordTokenizerSpec, bundleDir: string): Promise<Tok
 }
 
 /** Builds the tokenizer a manifest describes. File paths in `spec` are relative to `bundleDir`. */
-export async function loadTokenizer(spec: TokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+export async function loadTokenizer(spec: TokenizerSpec, bundleDir: string, options: LoadOptions = {}): Promise<Tokenizer> {
   switch (spec.type) {
     case 'clip-bpe':
-      return loadClipBpe(spec, bundleDir);
+      return loadClipBpe(spec, bundleDir, options);
     case 'word':
       return loadWord(spec, bundleDir);
     default: {
