@@ -35,6 +35,14 @@ export interface Config {
   maxImagePixels: number;
   /** Most items in one *Many list (MAX_LIST_ITEMS, default 256). */
   maxListItems: number;
+  /** Most model inputs (texts + images) one request may ask for, over all fields and lists (MAX_REQUEST_ITEMS, default 256). */
+  maxRequestItems: number;
+  /** Deepest selection a document may have (MAX_QUERY_DEPTH, default 15: introspection needs 13). */
+  maxQueryDepth: number;
+  /** Most aliases in one document (MAX_ALIASES, default 128). */
+  maxAliases: number;
+  /** Most lexical tokens in one document (MAX_TOKENS, default 10000). */
+  maxTokens: number;
   /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB). */
   maxBodyBytes: number;
   /** Concept anchors returned in `nearest` (NEAREST_COUNT, default 3). */
@@ -133,6 +141,10 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     maxImageBytes: int(env, 'MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxListItems: int(env, 'MAX_LIST_ITEMS', 256, 1, 100_000),
+    maxRequestItems: int(env, 'MAX_REQUEST_ITEMS', 256, 1, 100_000),
+    maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 15, 1, 1000),
+    maxAliases: int(env, 'MAX_ALIASES', 128, 1, 100_000),
+    maxTokens: int(env, 'MAX_TOKENS', 10_000, 10, 10_000_000),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     nearestCount: int(env, 'NEAREST_COUNT', 3, 0, 100),
     poolFile: env.REDIRECT_POOL ? path.resolve(env.REDIRECT_POOL) : null,
@@ -164,6 +176,10 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['MAX_IMAGE_BYTES', '10485760', 'largest image, decoded bytes'],
   ['MAX_IMAGE_PIXELS', '40000000', 'most pixels an image may declare (decompression bombs)'],
   ['MAX_LIST_ITEMS', '256', 'most items in embedMany/classifyMany'],
+  ['MAX_REQUEST_ITEMS', '256', 'most model inputs (texts + images) one request may ask for'],
+  ['MAX_QUERY_DEPTH', '15', 'deepest selection in a GraphQL document'],
+  ['MAX_ALIASES', '128', 'most aliases in a GraphQL document'],
+  ['MAX_TOKENS', '10000', 'most lexical tokens in a GraphQL document'],
   ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body'],
   ['NEAREST_COUNT', '3', 'concept anchors listed in Classification.nearest'],
   ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],

@@ -108,7 +108,12 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
   const services = await openServices(config, { metrics, log: opts.log });
   const httpServer = http.createServer();
   httpServer.requestTimeout = 120_000;
-  const apollo = createApollo({ httpServer, production: config.production, introspection: config.introspection });
+  const apollo = createApollo({
+    httpServer,
+    production: config.production,
+    introspection: config.introspection,
+    limits: { maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxDirectives: 50, blockSuggestions: config.production },
+  });
   await apollo.start();
   const m = services.runtime.bundle.manifest;
   httpServer.on(
@@ -118,7 +123,7 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       ready: () => services.runtime.ready(),
-      context: (requestId) => ({ services, loaders: createLoaders(services), requestId }),
+      context: (requestId) => ({ services, loaders: createLoaders(services), requestId, usage: { modelInputs: 0 } }),
       modelName: m.name,
       fixture: m.fixture,
     }),

@@ -35,6 +35,9 @@ export async function embedContent(input: ContentLike, ctx: GatewayContext, fiel
     throw badInput(`${field} has ${hasText ? 'both text and image' : 'neither text nor image'}; allowed: exactly one of text or image`);
   }
   const { config } = ctx.services;
+  if (++ctx.usage.modelInputs > config.maxRequestItems) {
+    throw badInput(`this request asks for more than ${config.maxRequestItems} model inputs; allowed: at most ${config.maxRequestItems} texts and images per request (MAX_REQUEST_ITEMS)`);
+  }
   if (hasText) {
     const text = checkText(input.text!, config.maxTextLength, `${field}.text`);
     return { modality: 'TEXT', vec: await ctx.loaders.text.load(text), text };

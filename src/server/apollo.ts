@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLFormattedError } from 'graphql';
 import type { Server } from 'node:http';
 import { resolvers } from '../resolvers';
+import { createArmor, type ArmorLimits } from './armor';
 import type { GatewayContext } from './context';
 import { readTypeDefs } from './schema';
 
@@ -24,14 +25,17 @@ const PUBLIC_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-export function createApollo(opts: { httpServer: Server; production: boolean; introspection: boolean; plugins?: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+export function createApollo(opts: { httpServer: Server; production: boolean; introspection: boolean; limits: ArmorLimits; plugins?: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+  const armor = createArmor(opts.limits);
   return new ApolloServer<GatewayContext>({
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: opts.limits.maxTokens },
     typeDefs: readTypeDefs(),
     resolvers: resolvers as never,
     csrfPrevention: true,
     introspection: opts.introspection,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }), ...(opts.plugins ?? [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
     formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (opts.production && !PUBLIC_CODES.has(code)) {

@@ -6,4 +6,6 @@ export interface GatewayContext {
   services: Services;
   loaders: Loaders;
   requestId: string;
+  /** Model inputs this request has asked for so far (checked against MAX_REQUEST_ITEMS). */
+  usage: { modelInputs: number };
 }

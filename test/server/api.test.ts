@@ -248,3 +248,36 @@ describe('errors carry stable codes and say what is allowed', () => {
     }
   });
 });
+
+describe('document limits (so one document cannot ask for a thousand model runs)', () => {
+  test('more aliases than MAX_ALIASES is refused before anything runs', async () => {
+    const before = await metric(gw, 'gateway_model_batches_total', { modality: 'TEXT' });
+    const q = `{ ${Array.from({ length: 129 }, (_, i) => `a${i}: classify(input: { text: "cat ${i}" }) { unsafe }`).join(' ')} }`;
+    const { status, body } = await gql(gw, q);
+    expect(status).toBe(400);
+    expect(body.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors![0].message).toMatch(/Aliases limit of 128 exceeded/);
+    expect(await metric(gw, 'gateway_model_batches_total', { modality: 'TEXT' })).toBe(before);
+  });
+
+  test('selections deeper than MAX_QUERY_DEPTH are refused', async () => {
+    let q = 'name';
+    for (let d = 0; d < 20; d++) q = `ofType { ${q} }`;
+    const { status, body } = await gql(gw, `{ __schema { types { fields { type { ${q} } } } } }`);
+    expect(status).toBe(400);
+    expect(body.errors![0].message).toMatch(/Query depth limit of 15 exceeded/);
+  });
+
+  test('more model inputs than MAX_REQUEST_ITEMS across fields is refused', async () => {
+    const q = `{ ${Array.from({ length: 3 }, (_, i) => `m${i}: classifyMany(inputs: [${Array.from({ length: 100 }, (_, k) => `{ text: "a ${k}" }`).join(', ')}]) { unsafe }`).join(' ')} }`;
+    const { body } = await gql(gw, q);
+    expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0].message).toMatch(/more than 256 model inputs/);
+  });
+
+  test('documents over MAX_TOKENS are refused by the parser', async () => {
+    const { status, body } = await gql(gw, `{ model { ${'name '.repeat(20000)} } }`);
+    expect(status).toBe(400);
+    expect(body.errors![0].message).toMatch(/more that 10000 tokens/);
+  });
+});
