@@ -1,8 +1,14 @@
 /**
  * A pool of model worker threads (worker.ts). One job runs on a worker at a time; jobs wait in a FIFO
  * queue here, so the pool always knows which workers are idle (the batcher uses that to decide when to
- * flush). A worker that crashes, fails to start, or exceeds the job timeout is terminated and replaced;
- * the job it held is rejected with MODEL_UNAVAILABLE, never resolved, so nothing passes unchecked.
+ * flush). A worker that crashes, fails to start, or exceeds the job timeout is taken out of service and
+ * replaced; the job it held is rejected with MODEL_UNAVAILABLE, never resolved, so nothing passes unchecked.
+ *
+ * Why a timed-out worker is not `terminate()`d: terminating a thread while onnxruntime-node is inside
+ * `session.run` tears down the N-API environment under the native call, which then throws across the
+ * boundary and aborts the whole process ("terminate called after throwing an instance of Napi::Error").
+ * So a worker that overruns is asked to exit (`close`) and does so as soon as its native call returns; a
+ * replacement serves meanwhile. Only idle or already-dead workers are ever terminated.
  */
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
@@ -46,8 +52,26 @@ interface Slot {
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
-  /** Set when we terminated it on purpose (timeout/close), so the exit handler does not double-report. */
+  /** Set when taken out of service (timeout/crash/close), so the exit handler does not double-report. */
   retired: boolean;
+  /** A job is running inside the worker's native code (set between dispatch and its reply). */
+  running: boolean;
+}
+
+/**
+ * Takes a worker down without ever pulling the thread out from under a native ONNX Runtime call: an idle
+ * worker is terminated; a busy one is told to exit after its current run (worker.ts handles `close`).
+ */
+function stopWorker(slot: Slot): void {
+  if (slot.running) {
+    try {
+      slot.worker.postMessage({ type: 'close' });
+    } catch {
+      /* already gone */
+    }
+  } else {
+    void slot.worker.terminate().catch(() => undefined);
+  }
 }
 
 /** Resolves the worker script: compiled JS in production, the TypeScript source through tsx in tests/dev. */
@@ -84,7 +108,7 @@ export class WorkerPool extends EventEmitter {
   private spawn(index: number): Promise<void> {
     const { file, execArgv } = workerEntry();
     const worker = new Worker(file, { workerData: this.options.init, execArgv });
-    const slot: Slot = { index, worker, ready: false, job: null, timer: null, retired: false };
+    const slot: Slot = { index, worker, ready: false, job: null, timer: null, retired: false, running: false };
     this.slots[index] = slot;
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (msg: WorkerReply) => {
@@ -123,7 +147,7 @@ export class WorkerPool extends EventEmitter {
     const job = slot.job;
     slot.job = null;
     if (job) job.reject(modelUnavailable(`inference failed: ${reason}; the worker is being replaced, retry the request`));
-    void slot.worker.terminate().catch(() => undefined);
+    stopWorker(slot);
     if (this.closed) return;
     this.emit('worker-replaced', reason);
     this.failures++;
@@ -141,6 +165,7 @@ export class WorkerPool extends EventEmitter {
   }
 
   private finish(slot: Slot, msg: Extract<WorkerReply, { type: 'result' | 'error' }>): void {
+    slot.running = false;
     const job = slot.job;
     if (!job || job.id !== msg.id) return;
     if (slot.timer) clearTimeout(slot.timer);
@@ -180,6 +205,7 @@ export class WorkerPool extends EventEmitter {
       const buffer = data.buffer as ArrayBuffer;
       const req: RunRequest = { type: 'run', id: job.id, tower: input.tower, inputName: input.inputName, outputName: input.outputName, dtype: input.dtype, buffer, dims: input.dims };
       slot.timer = setTimeout(() => this.retire(slot, `a ${input.tower} batch exceeded the ${this.options.timeoutMs} ms inference timeout`), this.options.timeoutMs);
+      slot.running = true;
       slot.worker.postMessage(req, [buffer]);
     }
   }
@@ -201,7 +227,7 @@ export class WorkerPool extends EventEmitter {
   /** Test and fault-injection hook: terminates worker `index` as if it had crashed. */
   crashWorker(index = 0): void {
     const slot = this.slots[index];
-    if (slot) void slot.worker.terminate();
+    if (slot && !slot.running) void slot.worker.terminate();
   }
 
   /** Stops accepting work, waits for running jobs (up to `graceMs`), then terminates every worker. */
@@ -218,7 +244,11 @@ export class WorkerPool extends EventEmitter {
         s.retired = true;
         if (s.timer) clearTimeout(s.timer);
         s.job?.reject(modelUnavailable('inference failed: the model runtime is shutting down'));
-        await s.worker.terminate().catch(() => undefined);
+        s.job = null;
+        const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
+        stopWorker(s);
+        // A worker still inside a native run exits when it returns; don't hold shutdown for it.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
       }),
     );
   }

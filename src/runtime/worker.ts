@@ -31,11 +31,21 @@ async function main(): Promise<void> {
     reply({ type: 'init-error', message: (e as Error).message });
     return;
   }
+  // Exit only between runs: releasing a session or ending the thread during a native run aborts the process.
+  let running = false;
+  let closing = false;
+  const exit = async (): Promise<void> => {
+    await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+    process.exit(0);
+  };
   parentPort!.on('message', async (msg: WorkerRequest) => {
     if (msg.type === 'close') {
-      await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
-      process.exit(0);
+      closing = true;
+      if (!running) await exit();
+      return;
     }
+    if (closing) return;
+    running = true;
     const t0 = performance.now();
     try {
       const out = await runSession(sessions[msg.tower], { [msg.inputName]: { data: view(msg), dims: msg.dims } }, [msg.outputName]);
@@ -45,6 +55,9 @@ async function main(): Promise<void> {
       reply({ type: 'result', id: msg.id, buffer: data.buffer, dims: result.dims, ms: performance.now() - t0 }, [data.buffer]);
     } catch (e) {
       reply({ type: 'error', id: msg.id, message: (e as Error).message });
+    } finally {
+      running = false;
+      if (closing) await exit();
     }
   });
   reply({ type: 'ready' });
