@@ -142,7 +142,12 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
     metrics,
     close: () =>
       (closing ??= (async () => {
-        await apollo.stop(); // drains: stops accepting, waits for in-flight requests
+        // Drain: stop accepting, let in-flight requests finish. Apollo's drain only half-closes idle
+        // keep-alive sockets (a client may hold them for its own idle timeout, stalling shutdown), so
+        // idle connections are destroyed outright once the drain has begun.
+        const drained = apollo.stop();
+        setImmediate(() => setImmediate(() => httpServer.closeIdleConnections()));
+        await drained;
         await services.runtime.close();
       })()),
   };

@@ -33,6 +33,8 @@ export function createApollo(opts: { httpServer: Server; production: boolean; in
     typeDefs: readTypeDefs(),
     resolvers: resolvers as never,
     csrfPrevention: true,
+    // The CLI owns SIGTERM/SIGINT (drain, close sessions, exit 0); Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     introspection: opts.introspection,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
