@@ -6,7 +6,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { BACKEND_KINDS, type BackendKind } from './diffusion/backend';
+import { checkBackendUrl } from './diffusion/settings';
 import { GatewayError, ErrorCode } from './errors';
+import { IMAGE_POLICY_ACTIONS, PROMPT_POLICY_ACTIONS, type ImagePolicyAction, type PromptPolicyAction } from './safety/policy';
 
 export interface Config {
   /** TCP port (PORT, default 4000). */
@@ -57,6 +60,22 @@ export interface Config {
   production: boolean;
   /** Introspection on in production too (INTROSPECTION=true). */
   introspection: boolean;
+  /** The policy file, JSON or YAML (POLICY_FILE, default plugins/policies/strict.yaml): src/safety/policy-file.ts. */
+  policyFile: string;
+  /** Overrides the policy file's top-level prompts.unsafe (PROMPT_ACTION: BLOCK, REDIRECT, FLAG); null: the file decides. */
+  promptAction: PromptPolicyAction | null;
+  /** Overrides the policy file's top-level images.unsafe (IMAGE_ACTION: PASS, BLUR, WITHHOLD); null: the file decides. */
+  imageAction: ImagePolicyAction | null;
+  /** Diffusion backend API (DIFFUSION_BACKEND: a1111, comfyui, openai); null: the file's diffusion.backend, else none. */
+  diffusionBackend: BackendKind | null;
+  /** Backend base URL (DIFFUSION_URL); null: the file's diffusion.url. */
+  diffusionUrl: string | null;
+  /** A whole generation must finish within this (DIFFUSION_TIMEOUT_MS); null: the file's diffusion.timeoutMs, else 120000. */
+  diffusionTimeoutMs: number | null;
+  /** Sent to the backend as a bearer token (DIFFUSION_API_KEY); null: none. */
+  diffusionApiKey: string | null;
+  /** What the audit log records of a prompt (AUDIT_PROMPTS: HASH = its sha256, TEXT = the prompt, NONE). */
+  auditPrompts: 'HASH' | 'TEXT' | 'NONE';
 }
 
 /** The project root (two levels above this file, whether it runs from src/ or dist/src/). */
@@ -70,6 +89,9 @@ function findProjectRoot(start: string): string {
   }
   return path.resolve(start, '..');
 }
+
+/** The policy used when POLICY_FILE is not set: redirect unsafe prompts, blur unsafe images. */
+export const DEFAULT_POLICY_FILE = 'plugins/policies/strict.yaml';
 
 /** Bundles shipped in the repository, in order of preference: the first that exists is the default. */
 export const EMBEDDED_BUNDLES = ['models/hysac-mini', 'models/fixture-tiny'];
@@ -114,6 +136,14 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
   return v;
 }
 
+function backendKind(env: Env): BackendKind | null {
+  const raw = env.DIFFUSION_BACKEND;
+  if (raw === undefined || raw.trim() === '') return null;
+  const v = raw.trim().toLowerCase() as BackendKind;
+  if (!BACKEND_KINDS.includes(v)) throw configError(`DIFFUSION_BACKEND=${JSON.stringify(raw)} is not known; allowed: ${BACKEND_KINDS.join(', ')}`);
+  return v;
+}
+
 const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'tensorrt'];
 
 /**
@@ -152,9 +182,20 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     cacheDir: env.CACHE_DIR ? path.resolve(env.CACHE_DIR) : path.join(PROJECT_ROOT, '.cache'),
     production,
     introspection: bool(env, 'INTROSPECTION', !production),
+    policyFile: env.POLICY_FILE ? path.resolve(env.POLICY_FILE) : path.join(PROJECT_ROOT, DEFAULT_POLICY_FILE),
+    promptAction: env.PROMPT_ACTION ? oneOf(env, 'PROMPT_ACTION', 'REDIRECT', PROMPT_POLICY_ACTIONS) : null,
+    imageAction: env.IMAGE_ACTION ? oneOf(env, 'IMAGE_ACTION', 'BLUR', IMAGE_POLICY_ACTIONS) : null,
+    diffusionBackend: backendKind(env),
+    diffusionUrl: env.DIFFUSION_URL ? checkBackendUrl(env.DIFFUSION_URL.trim(), 'DIFFUSION_URL', configError) : null,
+    diffusionTimeoutMs: env.DIFFUSION_TIMEOUT_MS ? int(env, 'DIFFUSION_TIMEOUT_MS', 120000, 100, 3_600_000) : null,
+    diffusionApiKey: env.DIFFUSION_API_KEY || null,
+    auditPrompts: oneOf(env, 'AUDIT_PROMPTS', 'HASH', ['HASH', 'TEXT', 'NONE'] as const),
   };
   const merged: Config = { ...config };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  if (!fs.existsSync(merged.policyFile)) {
+    throw configError(`POLICY_FILE=${merged.policyFile} does not exist; allowed: a JSON or YAML policy file (examples in plugins/policies/)`);
+  }
   if (merged.poolFile !== null && !fs.existsSync(merged.poolFile)) {
     throw configError(`REDIRECT_POOL=${merged.poolFile} does not exist; allowed: a text file of safe prompts, one a line`);
   }
@@ -188,4 +229,12 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['NODE_ENV', '(unset)', 'production: introspection off, errors masked'],
   ['INTROSPECTION', 'on unless production', 'GraphQL introspection'],
   ['LOG_LEVEL', 'info', 'pino log level (logs are JSON lines on stderr)'],
+  ['POLICY_FILE', 'plugins/policies/strict.yaml', 'the policy file (JSON or YAML): actions, thresholds, categories, API keys, backend (README: The policy file)'],
+  ['PROMPT_ACTION', "the file's", 'overrides the top-level policy for unsafe prompts: BLOCK, REDIRECT or FLAG'],
+  ['IMAGE_ACTION', "the file's", 'overrides the top-level policy for unsafe images: PASS, BLUR or WITHHOLD'],
+  ['DIFFUSION_BACKEND', "the file's (none)", 'diffusion backend API: a1111, comfyui or openai'],
+  ['DIFFUSION_URL', "the file's", 'the backend\'s base URL, e.g. http://127.0.0.1:7860'],
+  ['DIFFUSION_TIMEOUT_MS', '120000', 'a generation slower than this fails with BACKEND_TIMEOUT'],
+  ['DIFFUSION_API_KEY', '(unset)', 'sent to the backend as `Authorization: Bearer ...`'],
+  ['AUDIT_PROMPTS', 'HASH', 'what the audit log records of a prompt: HASH (sha256), TEXT or NONE'],
 ];

@@ -15,6 +15,18 @@ export const ErrorCode = {
   BUNDLE_INVALID: 'BUNDLE_INVALID',
   /** Configuration is invalid (start-up only). */
   CONFIG_INVALID: 'CONFIG_INVALID',
+  /** The input is unsafe and no safe-prompt pool can redirect it. */
+  REDIRECT_UNAVAILABLE: 'REDIRECT_UNAVAILABLE',
+  /** A prompt the policy blocks (or one REDIRECT could not make safe). The backend never saw it. */
+  UNSAFE_PROMPT: 'UNSAFE_PROMPT',
+  /** API keys are configured and the request has no valid `Authorization: Bearer <key>` (HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The diffusion backend cannot be reached, answers 5xx, or none is configured. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** The diffusion backend did not finish within DIFFUSION_TIMEOUT_MS. */
+  BACKEND_TIMEOUT: 'BACKEND_TIMEOUT',
+  /** The diffusion backend answered something its API does not allow (not JSON, wrong shape, 4xx). */
+  BACKEND_BAD_RESPONSE: 'BACKEND_BAD_RESPONSE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

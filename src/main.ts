@@ -1,7 +1,9 @@
 /**
- * The one place that wires the layers together: config -> bundle -> runtime -> safety -> HTTP server.
+ * The one place that wires the layers together: config -> policy file -> bundle -> runtime -> safety ->
+ * plugins (prompt screen, image post-check, audit, metrics) + diffusion backend -> HTTP server.
  * Nothing happens at import time; `startGateway` does the work.
  */
+import { buildASTSchema, parse } from 'graphql';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -19,6 +21,19 @@ import { safeBound } from './safety/redirect';
 import { SafetyService } from './safety/service';
 import { createApollo } from './server/apollo';
 import { createRequestHandler } from './server/http';
+import { createAuthenticator } from './server/auth';
+import type { GatewayContext } from './server/context';
+import { readTypeDefs } from './server/schema';
+import { createDropInRoutes } from './server/proxy';
+import { resolvers as gatewayResolvers } from './resolvers';
+import { createBackend } from './diffusion';
+import { loadPipelineSettings, type PipelineSettings, type Tenant } from './safety/policy-file';
+import type { SafetyDecisionEvent } from './safety/decisions';
+import { audit } from '../plugins/audit';
+import { imagePostcheck } from '../plugins/image-postcheck';
+import { safetyMetrics } from '../plugins/metrics';
+import { promptScreen } from '../plugins/prompt-screen';
+import type { GatewayPlugin, ResolverMap } from '../plugins/types';
 import { createMetrics, type Metrics } from './server/metrics';
 import type { Services } from './services';
 
@@ -94,18 +109,89 @@ async function loadSafeWords(poolTexts: string[], fingerprint: string, cacheDir:
   return { words: keep.map((i) => candidates[i]), points: new PointSet({ data, rows: keep.length, dim }, curvature) };
 }
 
+/** The policy file and backend settings, resolved from the config (POLICY_FILE + overriding env). */
+export function pipelineSettings(config: Readonly<Config>): PipelineSettings {
+  return loadPipelineSettings({
+    policyFile: config.policyFile,
+    promptAction: config.promptAction,
+    imageAction: config.imageAction,
+    redirectStrategy: config.redirectStrategy,
+    diffusion: { backend: config.diffusionBackend, url: config.diffusionUrl, timeoutMs: config.diffusionTimeoutMs, apiKey: config.diffusionApiKey },
+  });
+}
+
+/** More schema for the gateway to serve (an embedder's own fields; tests): SDL plus resolvers, merged per type. */
+export interface ExtraSchema {
+  typeDefs: string;
+  resolvers: ResolverMap;
+}
+
+/**
+ * The generation pipeline: plugins (prompt-screen, image-postcheck, audit, metrics), the backend, the
+ * schema after the plugins' transforms, the per-request context and the drop-in endpoints.
+ */
+function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, services: Services, metrics: Metrics, log: Logger, extra?: ExtraSchema) {
+  const plugins: GatewayPlugin[] = [];
+  const emit = (e: SafetyDecisionEvent) => {
+    for (const p of plugins) {
+      try {
+        p.onDecision?.(e);
+      } catch (err) {
+        log.error({ err, plugin: p.name }, 'a plugin failed to record a safety decision');
+      }
+    }
+  };
+  const screen = promptScreen({ safety: services.safety, emit }, { maxLength: config.maxTextLength, maxRequestItems: config.maxRequestItems });
+  const postcheck = imagePostcheck({ safety: services.safety, imageLimits: services.imageLimits, emit });
+  plugins.push(screen, postcheck, audit(log, { prompts: config.auditPrompts }), safetyMetrics(metrics.registry));
+
+  const typeDefs = extra ? `${readTypeDefs()}\n${extra.typeDefs}` : readTypeDefs();
+  let resolvers: ResolverMap = { ...(gatewayResolvers as ResolverMap) };
+  const plain = (v: unknown): v is object => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+  for (const [type, fields] of Object.entries(extra?.resolvers ?? {})) {
+    const current = resolvers[type];
+    resolvers[type] = plain(current) && plain(fields) ? { ...current, ...fields } : fields;
+  }
+  const schema = buildASTSchema(parse(typeDefs));
+  for (const p of plugins) if (p.transformResolvers) resolvers = p.transformResolvers(schema, resolvers);
+
+  const backend = settings.diffusion ? createBackend(settings.diffusion) : null;
+  const context = (requestId: string, tenant: Tenant): GatewayContext => {
+    const loaders = createLoaders(services);
+    const usage = { modelInputs: 0 };
+    const scope = { requestId, tenant, loaders };
+    return { services, loaders, requestId, usage, tenant, prompts: screen.forRequest(scope, usage), images: postcheck.forRequest(scope), diffusion: backend };
+  };
+  const authenticate = createAuthenticator(settings.policies);
+  return {
+    apolloPlugins: plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])),
+    schema: { typeDefs, resolvers },
+    context,
+    authenticate,
+    dropIn: createDropInRoutes({ authenticate, context, maxBodyBytes: config.maxBodyBytes }),
+  };
+}
+
 export interface Gateway {
   url: string;
   port: number;
   services: Services;
   metrics: Metrics;
+  /** The policy file and backend settings in force. */
+  settings: PipelineSettings;
   /** Stops accepting, finishes in-flight requests, closes model sessions. */
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Readonly<Config>, opts: { log?: Logger } = {}): Promise<Gateway> {
+export async function startGateway(config: Readonly<Config>, opts: { log?: Logger; extraSchema?: ExtraSchema } = {}): Promise<Gateway> {
+  const settings = pipelineSettings(config); // a bad policy file stops start-up before any model loads
   const metrics = createMetrics();
   const services = await openServices(config, { metrics, log: opts.log });
+  const pipeline = assemblePipeline(config, settings, services, metrics, opts.log ?? pino({ enabled: false }), opts.extraSchema);
+  opts.log?.info(
+    { policyFile: settings.file, policies: [...settings.policies.byName.keys()], apiKeys: settings.policies.keys.size, backend: settings.diffusion ? { kind: settings.diffusion.backend, url: settings.diffusion.url } : null },
+    'generation pipeline ready',
+  );
   const httpServer = http.createServer();
   httpServer.requestTimeout = 120_000;
   const apollo = createApollo({
@@ -113,6 +199,8 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
     production: config.production,
     introspection: config.introspection,
     limits: { maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxDirectives: 50, blockSuggestions: config.production },
+    plugins: pipeline.apolloPlugins,
+    schema: pipeline.schema,
   });
   await apollo.start();
   const m = services.runtime.bundle.manifest;
@@ -123,7 +211,9 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       ready: () => services.runtime.ready(),
-      context: (requestId) => ({ services, loaders: createLoaders(services), requestId, usage: { modelInputs: 0 } }),
+      context: pipeline.context,
+      authenticate: pipeline.authenticate,
+      dropIn: pipeline.dropIn,
       modelName: m.name,
       fixture: m.fixture,
     }),
@@ -140,6 +230,7 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
     port,
     services,
     metrics,
+    settings,
     close: () =>
       (closing ??= (async () => {
         // Drain: stop accepting, let in-flight requests finish. Apollo's drain only half-closes idle

@@ -19,9 +19,10 @@ export const classifyQuery: Pick<QueryResolvers, 'classify' | 'classifyMany'> = 
 
 export const Classification: ClassificationResolvers = {
   modality: (c) => c.verdict.modality,
+  checked: (c) => c.vec !== null,
   unsafe: (c) => c.verdict.unsafe,
   score: (c) => c.verdict.score,
   distance: (c) => c.verdict.distance,
   threshold: (c) => c.verdict.threshold,
-  nearest: (c, _a, ctx) => ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount),
+  nearest: (c, _a, ctx) => (c.vec === null ? [] : ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount)),
 };

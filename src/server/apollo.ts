@@ -23,15 +23,28 @@ const PUBLIC_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'UNSAFE_PROMPT',
+  'UNAUTHENTICATED',
+  'BACKEND_UNAVAILABLE',
+  'BACKEND_TIMEOUT',
+  'BACKEND_BAD_RESPONSE',
 ]);
 
-export function createApollo(opts: { httpServer: Server; production: boolean; introspection: boolean; limits: ArmorLimits; plugins?: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+export function createApollo(opts: {
+  httpServer: Server;
+  production: boolean;
+  introspection: boolean;
+  limits: ArmorLimits;
+  plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** The schema to serve; default schema/*.graphql with src/resolvers (main.ts passes them after the plugins' transforms). */
+  schema?: { typeDefs: string; resolvers: Record<string, unknown> };
+}): ApolloServer<GatewayContext> {
   const armor = createArmor(opts.limits);
   return new ApolloServer<GatewayContext>({
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: opts.limits.maxTokens },
-    typeDefs: readTypeDefs(),
-    resolvers: resolvers as never,
+    typeDefs: opts.schema?.typeDefs ?? readTypeDefs(),
+    resolvers: (opts.schema?.resolvers ?? resolvers) as never,
     csrfPrevention: true,
     // The CLI owns SIGTERM/SIGINT (drain, close sessions, exit 0); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,

@@ -1,5 +1,8 @@
-/** The per-request GraphQL context: process-wide services plus this request's DataLoaders. */
+/** The per-request GraphQL context: process-wide services plus this request's DataLoaders, policy and gates. */
+import type { DiffusionBackend } from '../diffusion/backend';
 import type { Loaders } from '../loaders';
+import type { ImageCheck, PromptScreening } from '../safety/decisions';
+import type { Tenant } from '../safety/policy-file';
 import type { Services } from '../services';
 
 export interface GatewayContext {
@@ -8,4 +11,12 @@ export interface GatewayContext {
   requestId: string;
   /** Model inputs this request has asked for so far (checked against MAX_REQUEST_ITEMS). */
   usage: { modelInputs: number };
+  /** Who is asking (the API key's name) and the policy the request runs under. */
+  tenant: Tenant;
+  /** The request's prompt screen (prompt-screen plugin). */
+  prompts: PromptScreening;
+  /** The request's image post-check (image-postcheck plugin): every image returned goes through it. */
+  images: ImageCheck;
+  /** The configured diffusion backend; null when none is configured. */
+  diffusion: DiffusionBackend | null;
 }

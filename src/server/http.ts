@@ -6,6 +6,8 @@
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Tenant } from '../safety/policy-file';
+import type { Authenticate } from './auth';
 import type { GatewayContext } from './context';
 import { landingPage } from './landing';
 import type { Metrics } from './metrics';
@@ -15,9 +17,13 @@ export interface HttpDeps {
   metrics: Metrics;
   maxBodyBytes: number;
   ready: () => boolean;
-  context: (requestId: string) => GatewayContext;
+  context: (requestId: string, tenant: Tenant) => GatewayContext;
   modelName: string;
   fixture: boolean;
+  /** API keys (policy file `apiKeys`): /graphql and the drop-in endpoints answer 401 without a valid one. */
+  authenticate: Authenticate;
+  /** The drop-in backend endpoints (src/server/proxy): a handler for a path, or null. */
+  dropIn?: (pathname: string) => ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) | null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -31,9 +37,9 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -58,11 +64,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const DROP_IN_LABELS = ['/sdapi/v1/txt2img', '/prompt', '/view', '/v1/images/generations'];
+
 export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = url.pathname;
-    res.on('finish', () => deps.metrics.httpRequests.inc({ route: ['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(route) ? route : 'other', status: String(res.statusCode) }));
+    const label = ['/graphql', '/healthz', '/readyz', '/metrics', '/', ...DROP_IN_LABELS].includes(route) ? route : route.startsWith('/history/') ? '/history/{id}' : 'other';
+    res.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(res.statusCode) }));
     handle(deps, req, res, url).catch((e) => {
       if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
       else res.destroy(e as Error);
@@ -90,8 +99,11 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
       return;
     case '/graphql':
       return graphql(deps, req, res, url, method);
-    default:
-      return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; allowed: /graphql, /healthz, /readyz, /metrics, /`);
+    default: {
+      const dropIn = deps.dropIn?.(url.pathname);
+      if (dropIn) return dropIn(req, res, url);
+      return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; allowed: /graphql, /healthz, /readyz, /metrics, /${deps.dropIn ? ', and the drop-in endpoints /sdapi/v1/txt2img, /prompt, /history/{id}, /view, /v1/images/generations' : ''}`);
+    }
   }
 }
 
@@ -103,6 +115,12 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   }
   if (method !== 'GET' && method !== 'POST') {
     return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} /graphql is not supported; allowed: GET (queries) and POST`);
+  }
+  const auth = deps.authenticate(req.headers.authorization);
+  if (!auth.ok) {
+    // Refused before the body is read; the connection closes so an unread body cannot confuse the next request.
+    res.setHeader('connection', 'close');
+    return sendJson(res, 401, { errors: [{ message: auth.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
   }
   let raw: Buffer;
   try {
@@ -132,7 +150,7 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   const requestId = headers.get('x-request-id')?.slice(0, 128) || randomUUID();
   const result = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => deps.context(requestId),
+    context: async () => deps.context(requestId, auth.tenant),
   });
   const outHeaders: Record<string, string> = { 'x-request-id': requestId };
   for (const [k, v] of result.headers) outHeaders[k] = v;

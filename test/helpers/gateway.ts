@@ -5,12 +5,14 @@ import * as path from 'node:path';
 import { resolveConfig, type Config } from '../../src/config';
 import { startGateway, type Gateway } from '../../src/main';
 
+type StartOptions = Parameters<typeof startGateway>[1];
+
 export const FIXTURE_BUNDLE = path.resolve(__dirname, '../../models/fixture-tiny');
 
-export async function startTestGateway(overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<Gateway> {
+export async function startTestGateway(overrides: Partial<Config> = {}, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<Gateway> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-cache-'));
   const config = resolveConfig({ PORT: '0', MODEL_WORKERS: '1', ...env }, { modelDir: FIXTURE_BUNDLE, cacheDir, ...overrides });
-  return startGateway(config);
+  return startGateway(config, opts);
 }
 
 export interface GqlResponse<T = Record<string, unknown>> {

@@ -1,0 +1,64 @@
+/**
+ * One request's prompt screen: a cache of decisions by prompt text (a prompt repeated across fields is
+ * screened once), the record of which field call got which decision (for its resolver and for the
+ * response's extensions), and the batch entry point the Apollo hook uses to screen everything up front.
+ */
+import { badInput } from '../../src/errors';
+import type { PromptDecision, PromptScreening, ScreenedArgument } from '../../src/safety/decisions';
+import type { RequestScope } from '../types';
+import type { PromptScreener } from './screener';
+
+export interface ScreenedField {
+  responsePath: string;
+  argument: string;
+  decision: PromptDecision;
+}
+
+export class RequestPromptScreening implements PromptScreening {
+  private readonly decisions = new Map<string, Promise<PromptDecision>>();
+  private readonly byArgs = new WeakMap<object, ScreenedArgument[]>();
+  /** Every field call's screened prompts, in the order their resolvers ran. */
+  readonly fields: ScreenedField[] = [];
+
+  constructor(
+    private readonly screener: PromptScreener,
+    readonly scope: RequestScope,
+    /** The request's model-input budget (MAX_REQUEST_ITEMS), shared with classify/embed: each distinct prompt counts once. */
+    private readonly budget: { usage: { modelInputs: number }; max: number } | null = null,
+  ) {}
+
+  screen(texts: string[], field: string): Promise<PromptDecision[]> {
+    return this.screenFrom(texts.map((text) => ({ text, field })));
+  }
+
+  /**
+   * Screens items from many fields; prompts not seen before in this request go to the model in one batch.
+   * Rejects (BAD_USER_INPUT) only when they would take the request over its model-input budget.
+   */
+  async screenFrom(items: { text: string; field: string }[]): Promise<PromptDecision[]> {
+    const fresh = new Map<string, string>();
+    for (const { text, field } of items) if (!this.decisions.has(text) && !fresh.has(text)) fresh.set(text, field);
+    if (fresh.size > 0 && this.budget) {
+      const b = this.budget;
+      if (b.usage.modelInputs + fresh.size > b.max) {
+        throw badInput(`this request asks for more than ${b.max} model inputs (prompts count too); allowed: at most ${b.max} texts and images per request (MAX_REQUEST_ITEMS)`);
+      }
+      b.usage.modelInputs += fresh.size;
+    }
+    if (fresh.size > 0) {
+      const texts = [...fresh.keys()];
+      const batch = this.screener.screen(texts, [...fresh.values()], this.scope);
+      texts.forEach((t, i) => this.decisions.set(t, batch.then((ds) => ds[i])));
+    }
+    return Promise.all(items.map(({ text }) => this.decisions.get(text)!));
+  }
+
+  attach(args: object | null, screened: ScreenedArgument[], responsePath: string): void {
+    if (args) this.byArgs.set(args, screened);
+    for (const s of screened) this.fields.push({ responsePath, argument: s.path, decision: s.decision });
+  }
+
+  screenedArguments(args: object): ScreenedArgument[] | undefined {
+    return this.byArgs.get(args);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The prompt gate: classifies prompts under the request's policy and decides what goes on.
+ *
+ *   1. Embed every prompt through the request's text DataLoader: one batch, one model run (and the
+ *      cross-request batcher may merge it with other requests).
+ *   2. Verdict under the policy's text threshold; category = the nearest unsafe concept anchor's.
+ *   3. Not counted (safe, or a category the policy leaves out): PASS. Counted: the policy's action.
+ *      FLAG sends the prompt unchanged; BLOCK refuses it (UNSAFE_PROMPT); REDIRECT rewrites it with the
+ *      safety service (EDIT or RETRIEVE) and re-judges the rewrite under the same policy: if the rewrite is
+ *      still unsafe (say a stricter tenant threshold than the bundle's), the prompt is refused instead.
+ *   4. Anything that fails on the way (a model run, the redirect) refuses the prompt: nothing unchecked
+ *      reaches a backend.
+ * Every decision is emitted once (audit log, metrics).
+ */
+import { ErrorCode, GatewayError, modelUnavailable } from '../../src/errors';
+import type { PromptDecision } from '../../src/safety/decisions';
+import { counts, policyCalibration, type Policy } from '../../src/safety/policy';
+import type { SafetyService } from '../../src/safety/service';
+import { judge, type Verdict } from '../../src/safety/verdict';
+import type { Emit, RequestScope } from '../types';
+
+/** The label of the nearest unsafe concept anchor; null when the bundle has none. */
+export function nearestUnsafeCategory(safety: SafetyService, vec: ArrayLike<number>): string | null {
+  const anchors = safety.anchors.anchors;
+  const [best] = safety.anchors.points.nearest(vec, 1, (i) => anchors[i].label !== 'safe');
+  return best ? anchors[best.index].label : null;
+}
+
+function describeVerdict(v: Verdict, category: string | null): string {
+  return `${category ?? 'unsafe'}, score ${v.score.toFixed(3)}, distance ${v.distance.toFixed(3)} >= threshold ${v.threshold.toFixed(3)}`;
+}
+
+export class PromptScreener {
+  constructor(
+    private readonly safety: SafetyService,
+    private readonly emit: Emit,
+  ) {}
+
+  /** Decides every prompt; never rejects. `fields[i]` names where texts[i] came from (for the audit log). */
+  async screen(texts: string[], fields: string[], scope: RequestScope): Promise<PromptDecision[]> {
+    const t0 = performance.now();
+    const policy = scope.tenant.policy;
+    let loaded: (Float32Array | Error)[];
+    try {
+      loaded = await scope.loaders.text.loadMany(texts);
+    } catch (e) {
+      loaded = texts.map(() => e as Error);
+    }
+    return Promise.all(
+      texts.map(async (text, i) => {
+        let d: PromptDecision;
+        try {
+          d = await this.decide(text, loaded[i], policy);
+        } catch (e) {
+          d = refused(text, null, null, null, modelUnavailable(`the prompt could not be checked (${(e as Error).message}); it was not passed on: nothing goes through unchecked`, e));
+        }
+        this.report(d, fields[i] ?? fields[0] ?? '?', scope, performance.now() - t0);
+        return d;
+      }),
+    );
+  }
+
+  private async decide(text: string, vec: Float32Array | Error, policy: Policy): Promise<PromptDecision> {
+    if (vec instanceof Error) {
+      return refused(text, null, null, null, modelUnavailable(`the prompt could not be checked (${vec.message}); it was not passed on: nothing goes through unchecked`, vec));
+    }
+    const manifest = this.safety.manifest;
+    const cal = policyCalibration(manifest, policy, 'TEXT');
+    const verdict = judge(this.safety.distance(vec), 'TEXT', cal);
+    const category = verdict.unsafe ? nearestUnsafeCategory(this.safety, vec) : null;
+    const counted = counts(policy, verdict, category);
+    const base = { text, verdict, vec, category, counted, redirect: null, error: null };
+    if (!counted) return { ...base, action: 'PASS', sent: text };
+    const why = describeVerdict(verdict, category);
+    switch (policy.prompts.unsafe) {
+      case 'FLAG':
+        return { ...base, action: 'FLAG', sent: text };
+      case 'BLOCK':
+        return refused(text, verdict, vec, category, new GatewayError(ErrorCode.UNSAFE_PROMPT, `the prompt is unsafe (${why}) and policy "${policy.name}" blocks unsafe prompts; allowed: a prompt the safety model judges safe`, { details: { category, score: verdict.score } }));
+      case 'REDIRECT': {
+        const r = await this.safety.redirect(vec, 'TEXT', text, policy.prompts.redirect);
+        if (r.output === null) {
+          return refused(text, verdict, vec, category, new GatewayError(ErrorCode.REDIRECT_UNAVAILABLE, `the prompt is unsafe (${why}) and there is no safe-prompt pool to redirect it to; allowed: a safe prompt, or configure REDIRECT_POOL`));
+        }
+        const after = judge(this.safety.distance(r.outputVec), 'TEXT', cal);
+        if (after.unsafe) {
+          return refused(text, verdict, vec, category, new GatewayError(ErrorCode.UNSAFE_PROMPT, `the prompt is unsafe (${why}) and could not be redirected to text policy "${policy.name}" judges safe; allowed: a prompt the safety model judges safe`, { details: { category, score: verdict.score } }));
+        }
+        return { ...base, action: 'REDIRECT', sent: r.output, redirect: { strategy: r.strategy, edits: r.edits ?? [], verdict: after, vec: r.outputVec } };
+      }
+    }
+  }
+
+  private report(d: PromptDecision, field: string, scope: RequestScope, latencyMs: number): void {
+    const v = d.verdict;
+    this.emit({
+      kind: 'prompt',
+      requestId: scope.requestId,
+      policy: scope.tenant.policy.name,
+      tenant: scope.tenant.name,
+      field,
+      verdict: v === null ? 'unchecked' : v.unsafe ? 'unsafe' : 'safe',
+      score: v?.score ?? null,
+      distance: v?.distance ?? null,
+      threshold: v?.threshold ?? null,
+      category: d.category,
+      counted: d.counted,
+      action: d.action,
+      code: d.error?.code ?? null,
+      latencyMs,
+      prompt: d.text,
+      ...(d.sent !== null && d.sent !== d.text ? { sentPrompt: d.sent } : {}),
+    });
+  }
+}
+
+function refused(text: string, verdict: Verdict | null, vec: Float32Array | null, category: string | null, error: GatewayError): PromptDecision {
+  return { text, sent: null, action: 'BLOCK', verdict, vec, category, counted: verdict?.unsafe ?? false, redirect: null, error };
+}
