@@ -46,6 +46,10 @@ export interface Config {
   maxAliases: number;
   /** Most lexical tokens in one document (MAX_TOKENS, default 10000). */
   maxTokens: number;
+  /** Sustained requests per second per API key (or client address without keys); 0 = off (RATE_LIMIT_PER_SECOND, default 100). */
+  rateLimitPerSecond: number;
+  /** Burst per client above the sustained rate (RATE_LIMIT_BURST, default 200). */
+  rateLimitBurst: number;
   /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB). */
   maxBodyBytes: number;
   /** Concept anchors returned in `nearest` (NEAREST_COUNT, default 3). */
@@ -175,6 +179,8 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 15, 1, 1000),
     maxAliases: int(env, 'MAX_ALIASES', 128, 1, 100_000),
     maxTokens: int(env, 'MAX_TOKENS', 10_000, 10, 10_000_000),
+    rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
+    rateLimitBurst: int(env, 'RATE_LIMIT_BURST', 200, 1, 10_000_000),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     nearestCount: int(env, 'NEAREST_COUNT', 3, 0, 100),
     poolFile: env.REDIRECT_POOL ? path.resolve(env.REDIRECT_POOL) : null,
@@ -221,6 +227,8 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['MAX_QUERY_DEPTH', '15', 'deepest selection in a GraphQL document'],
   ['MAX_ALIASES', '128', 'most aliases in a GraphQL document'],
   ['MAX_TOKENS', '10000', 'most lexical tokens in a GraphQL document'],
+  ['RATE_LIMIT_PER_SECOND', '100', 'requests per second per API key (or client address when keys are off); 0 = no limit'],
+  ['RATE_LIMIT_BURST', '200', 'burst allowed above the sustained rate, per client'],
   ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body'],
   ['NEAREST_COUNT', '3', 'concept anchors listed in Classification.nearest'],
   ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],

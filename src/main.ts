@@ -21,6 +21,7 @@ import { safeBound } from './safety/redirect';
 import { SafetyService } from './safety/service';
 import { createApollo } from './server/apollo';
 import { createRequestHandler } from './server/http';
+import { RateLimiter } from './server/rate-limit';
 import { createAuthenticator } from './server/auth';
 import type { GatewayContext } from './server/context';
 import { readTypeDefs } from './server/schema';
@@ -213,6 +214,7 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       ready: () => services.runtime.ready(),
       context: pipeline.context,
       authenticate: pipeline.authenticate,
+      rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
       dropIn: pipeline.dropIn,
       modelName: m.name,
       fixture: m.fixture,

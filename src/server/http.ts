@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Tenant } from '../safety/policy-file';
 import type { Authenticate } from './auth';
+import type { RateLimiter } from './rate-limit';
 import type { GatewayContext } from './context';
 import { landingPage } from './landing';
 import type { Metrics } from './metrics';
@@ -22,6 +23,8 @@ export interface HttpDeps {
   fixture: boolean;
   /** API keys (policy file `apiKeys`): /graphql and the drop-in endpoints answer 401 without a valid one. */
   authenticate: Authenticate;
+  /** Per-client request limits (HTTP 429 + Retry-After) on /graphql and the drop-in endpoints. */
+  rateLimiter?: RateLimiter;
   /** The drop-in backend endpoints (src/server/proxy): a handler for a path, or null. */
   dropIn?: (pathname: string) => ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) | null;
 }
@@ -79,8 +82,26 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
   };
 }
 
+/**
+ * Who a request counts against: its API key's name when it presents a valid key, otherwise its client
+ * address (the socket's peer; X-Forwarded-For is not trusted, since any client can set it).
+ */
+function rateClient(deps: HttpDeps, req: IncomingMessage): string {
+  const auth = deps.authenticate(req.headers.authorization);
+  if (auth.ok && auth.tenant.name) return `key:${auth.tenant.name}`;
+  return `addr:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
+  const limited = url.pathname === '/graphql' || (deps.dropIn?.(url.pathname) ?? null) !== null;
+  if (limited && deps.rateLimiter?.enabled) {
+    const d = deps.rateLimiter.take(rateClient(deps, req));
+    if (!d.allowed) {
+      res.setHeader('connection', 'close');
+      return sendJson(res, 429, { errors: [{ message: `too many requests from this client; allowed: the configured rate (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST); retry after ${d.retryAfterS} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: d.retryAfterS } }] }, { 'retry-after': String(d.retryAfterS) });
+    }
+  }
   switch (url.pathname) {
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });

@@ -1,4 +1,4 @@
-/** Starts a real gateway (real ONNX sessions in worker threads, real HTTP on loopback) for tests. */
+/** Starts a real gateway (real ONNX sessions in worker threads, real HTTP on loopback) for tests. Rate limiting is off unless a test turns it on. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ export const FIXTURE_BUNDLE = path.resolve(__dirname, '../../models/fixture-tiny
 
 export async function startTestGateway(overrides: Partial<Config> = {}, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<Gateway> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-cache-'));
-  const config = resolveConfig({ PORT: '0', MODEL_WORKERS: '1', ...env }, { modelDir: FIXTURE_BUNDLE, cacheDir, ...overrides });
+  const config = resolveConfig({ PORT: '0', MODEL_WORKERS: '1', RATE_LIMIT_PER_SECOND: '0', ...env }, { modelDir: FIXTURE_BUNDLE, cacheDir, ...overrides });
   return startGateway(config, opts);
 }
 

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       srv.close(() => resolve(p));
     });
   });
-  const env = { ...process.env, PORT: String(port), CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...(values.bundle ? { MODEL_DIR: path.resolve(values.bundle) } : {}) };
+  const env = { ...process.env, PORT: String(port), CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '0', ...(values.bundle ? { MODEL_DIR: path.resolve(values.bundle) } : {}) };
   const child = spawn(process.execPath, [path.join(root, 'dist/src/cli.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => {
