@@ -18,6 +18,7 @@ import type { SafetyService } from '../../src/safety/service';
 import { judge } from '../../src/safety/verdict';
 import type { Emit, RequestScope } from '../types';
 import { nearestUnsafeCategory } from '../prompt-screen/screener';
+import { decisionEvent } from '../shared/decision-event';
 import { blurImage } from './blur';
 import type { ImagePostcheckOptions } from './options';
 
@@ -109,22 +110,6 @@ export class ImagePostchecker {
   }
 
   private report(d: ImageDecision, field: string, scope: RequestScope, latencyMs: number): void {
-    const v = d.verdict;
-    this.emit({
-      kind: 'image',
-      requestId: scope.requestId,
-      policy: scope.tenant.policy.name,
-      tenant: scope.tenant.name,
-      field,
-      verdict: v === null ? 'unchecked' : v.unsafe ? 'unsafe' : 'safe',
-      score: v?.score ?? null,
-      distance: v?.distance ?? null,
-      threshold: v?.threshold ?? null,
-      category: d.category,
-      counted: d.counted,
-      action: d.action,
-      code: d.code,
-      latencyMs,
-    });
+    this.emit(decisionEvent('image', d, d.code, field, scope, latencyMs));
   }
 }

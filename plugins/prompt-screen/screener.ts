@@ -17,6 +17,7 @@ import type { PromptDecision } from '../../src/safety/decisions';
 import { counts, policyCalibration, type Policy } from '../../src/safety/policy';
 import type { SafetyService } from '../../src/safety/service';
 import { judge, type Verdict } from '../../src/safety/verdict';
+import { decisionEvent } from '../shared/decision-event';
 import type { Emit, RequestScope } from '../types';
 
 /** The label of the nearest unsafe concept anchor; null when the bundle has none. */
@@ -92,22 +93,8 @@ export class PromptScreener {
   }
 
   private report(d: PromptDecision, field: string, scope: RequestScope, latencyMs: number): void {
-    const v = d.verdict;
     this.emit({
-      kind: 'prompt',
-      requestId: scope.requestId,
-      policy: scope.tenant.policy.name,
-      tenant: scope.tenant.name,
-      field,
-      verdict: v === null ? 'unchecked' : v.unsafe ? 'unsafe' : 'safe',
-      score: v?.score ?? null,
-      distance: v?.distance ?? null,
-      threshold: v?.threshold ?? null,
-      category: d.category,
-      counted: d.counted,
-      action: d.action,
-      code: d.error?.code ?? null,
-      latencyMs,
+      ...decisionEvent('prompt', d, d.error?.code ?? null, field, scope, latencyMs),
       prompt: d.text,
       ...(d.sent !== null && d.sent !== d.text ? { sentPrompt: d.sent } : {}),
     });

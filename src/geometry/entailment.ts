@@ -14,7 +14,7 @@
  * gradients finite, here (float64, no gradients) ANGLE_EPS = 1e-12, which bounds angles to
  * [~1.41e-6, pi - ~1.41e-6].
  */
-import { assertCurvature, assertMatrix, chordSqFromSums, type Matrix, type Vec } from './lorentz';
+import { assertCurvature, assertMatrix, assertTimes, chordSqFromSums, norm, pointPair, sqNorm, type Matrix, type Vec } from './lorentz';
 
 /** Default K of MERU/HySAC (`min_radius`). */
 export const DEFAULT_K = 0.1;
@@ -81,9 +81,7 @@ export function exteriorAngleFromSums(
 export function halfAperture(x: Vec, c: number, K = DEFAULT_K): number {
   assertCurvature(c);
   assertK(K);
-  let xx = 0;
-  for (let j = 0; j < x.length; j++) xx += x[j] * x[j];
-  return halfApertureFromNorm(Math.sqrt(xx), Math.sqrt(c), K);
+  return halfApertureFromNorm(norm(x), Math.sqrt(c), K);
 }
 
 /**
@@ -112,26 +110,8 @@ export function halfAperture(x: Vec, c: number, K = DEFAULT_K): number {
  */
 export function exteriorAngle(x: Vec, y: Vec, c: number): number {
   assertCurvature(c);
-  if (x.length !== y.length) throw new RangeError(`exteriorAngle: dimension mismatch (${x.length} vs ${y.length})`);
-  const invC = 1 / c;
-  let s1 = 0;
-  let s2 = 0;
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  for (let j = 0; j < x.length; j++) {
-    const a = x[j];
-    const b = y[j];
-    const d = a - b;
-    s1 += d * d;
-    s2 += d * (a + b);
-    xx += a * a;
-    yy += b * b;
-    xy += a * b;
-  }
-  const xt = Math.sqrt(invC + xx);
-  const yt = Math.sqrt(invC + yy);
-  return exteriorAngleFromSums(c, xx, xt, xy, yt, chordSqFromSums(s1, s2, xt, yt));
+  const p = pointPair(x, y, c, 'exteriorAngle');
+  return exteriorAngleFromSums(c, p.xx, p.xt, p.xy, p.yt, p.s);
 }
 
 /**
@@ -166,15 +146,11 @@ export function entailedBy(point: Vec, m: Matrix, c: number, K = DEFAULT_K, time
   assertMatrix(m);
   const { data, rows, dim } = m;
   if (point.length !== dim) throw new RangeError(`entailedBy: point has dimension ${point.length}, matrix has ${dim}`);
-  if (times !== undefined && (!(times instanceof Float64Array) || times.length !== rows)) {
-    throw new RangeError(`entailedBy: times must be a Float64Array with one entry per row (${rows})`);
-  }
+  if (times !== undefined) assertTimes(times, rows, 'entailedBy');
   const p = Float64Array.from(point);
   const invC = 1 / c;
   const sc = Math.sqrt(c);
-  let pp = 0;
-  for (let j = 0; j < dim; j++) pp += p[j] * p[j];
-  const pt = Math.sqrt(invC + pp);
+  const pt = Math.sqrt(invC + sqNorm(p));
   const out = new Uint8Array(rows);
   for (let i = 0, base = 0; i < rows; i++, base += dim) {
     let s1 = 0;

@@ -113,6 +113,20 @@ export function norm(x: Vec): number {
   return Math.sqrt(sqNorm(x));
 }
 
+/**
+ * Squared Euclidean norm of one row of a batch: sum of data[base + j]^2 for j < dim (float64 accumulation, the
+ * same order as sqNorm, so batch and single versions agree bit for bit). No subarray, no allocation.
+ * @internal shared by the batch kernels (expMap0Batch, distancesFromOrigin, timeComponents, traverseBatch).
+ */
+export function rowSqNorm(data: Float32Array, base: number, dim: number): number {
+  let ss = 0;
+  for (let j = 0; j < dim; j++) {
+    const v = data[base + j];
+    ss += v * v;
+  }
+  return ss;
+}
+
 /** Euclidean dot product x . y (float64 accumulation). Shapes: x, y in R^D. */
 export function dot(x: Vec, y: Vec): number {
   assertSameDim(x, y, 'dot');
@@ -137,19 +151,8 @@ export function timeComponent(x: Vec, c: number): number {
  */
 export function lorentzInner(x: Vec, y: Vec, c: number): number {
   assertCurvature(c);
-  assertSameDim(x, y, 'lorentzInner');
-  const invC = 1 / c;
-  let xy = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let j = 0; j < x.length; j++) {
-    const a = x[j];
-    const b = y[j];
-    xy += a * b;
-    xx += a * a;
-    yy += b * b;
-  }
-  return xy - Math.sqrt(invC + xx) * Math.sqrt(invC + yy);
+  const p = pointPair(x, y, c, 'lorentzInner');
+  return p.xy - p.xt * p.yt;
 }
 
 /**
@@ -179,6 +182,51 @@ export function distanceFromChordSq(s: number, sqrtC: number): number {
   return (2 / sqrtC) * Math.asinh(0.5 * sqrtC * Math.sqrt(s));
 }
 
+/** What one pass over a pair of points x, y gives; see pointPair. */
+export interface PointPair {
+  /** (x - y) . (x + y) = |x|^2 - |y|^2, without cancellation. */
+  s2: number;
+  /** |x|^2 */
+  xx: number;
+  /** x . y */
+  xy: number;
+  /** Time components x_t = sqrt(1/c + |x|^2) and y_t. */
+  xt: number;
+  yt: number;
+  /** Squared Minkowski chord <X - Y, X - Y>_L >= 0 (chordSqFromSums). */
+  s: number;
+}
+
+/**
+ * One pass over two points x, y in R^D (same D, else RangeError naming `what`): the loop sums
+ * s1 = |x - y|^2, s2 = (x - y).(x + y), |x|^2, |y|^2, x . y, the time components and the squared chord
+ * s = chordSqFromSums(s1, s2, x_t, y_t). Does not check c (callers do, first).
+ * @internal the one kernel of lorentzInner, distance, logMapAt, exteriorAngle and geodesicPoint, so that they
+ * all do the same arithmetic.
+ */
+export function pointPair(x: Vec, y: Vec, c: number, what: string): PointPair {
+  assertSameDim(x, y, what);
+  const invC = 1 / c;
+  let s1 = 0;
+  let s2 = 0;
+  let xx = 0;
+  let yy = 0;
+  let xy = 0;
+  for (let j = 0; j < x.length; j++) {
+    const a = x[j];
+    const b = y[j];
+    const d = a - b;
+    s1 += d * d;
+    s2 += d * (a + b);
+    xx += a * a;
+    yy += b * b;
+    xy += a * b;
+  }
+  const xt = Math.sqrt(invC + xx);
+  const yt = Math.sqrt(invC + yy);
+  return { s2, xx, xy, xt, yt, s: chordSqFromSums(s1, s2, xt, yt) };
+}
+
 /**
  * Geodesic distance between two points: d(x, y) = (1/sqrt(c)) acosh(-c <x, y>_L), the acosh argument clamped
  * to >= 1 (rounding can push it below 1).
@@ -191,23 +239,7 @@ export function distanceFromChordSq(s: number, sqrtC: number): number {
  */
 export function distance(x: Vec, y: Vec, c: number): number {
   assertCurvature(c);
-  assertSameDim(x, y, 'distance');
-  const invC = 1 / c;
-  let s1 = 0;
-  let s2 = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let j = 0; j < x.length; j++) {
-    const a = x[j];
-    const b = y[j];
-    const d = a - b;
-    s1 += d * d;
-    s2 += d * (a + b);
-    xx += a * a;
-    yy += b * b;
-  }
-  const s = chordSqFromSums(s1, s2, Math.sqrt(invC + xx), Math.sqrt(invC + yy));
-  return distanceFromChordSq(s, Math.sqrt(c));
+  return distanceFromChordSq(pointPair(x, y, c, 'distance').s, Math.sqrt(c));
 }
 
 /**
@@ -282,12 +314,7 @@ export function expMap0Batch(m: Matrix, c: number, scale = 1): Matrix {
   const sc = Math.sqrt(c);
   const absScale = Math.abs(scale);
   for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    let ss = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = data[base + j];
-      ss += v * v;
-    }
-    const f = expMap0Factor(sc * absScale * Math.sqrt(ss)) * scale;
+    const f = expMap0Factor(sc * absScale * Math.sqrt(rowSqNorm(data, base, dim))) * scale;
     for (let j = 0; j < dim; j++) out[base + j] = f * data[base + j];
   }
   return { data: out, rows, dim };
@@ -303,14 +330,7 @@ export function distancesFromOrigin(m: Matrix, c: number): Float64Array {
   const { data, rows, dim } = m;
   const out = new Float64Array(rows);
   const sc = Math.sqrt(c);
-  for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    let ss = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = data[base + j];
-      ss += v * v;
-    }
-    out[i] = Math.asinh(sc * Math.sqrt(ss)) / sc;
-  }
+  for (let i = 0, base = 0; i < rows; i++, base += dim) out[i] = Math.asinh(sc * Math.sqrt(rowSqNorm(data, base, dim))) / sc;
   return out;
 }
 
@@ -325,18 +345,15 @@ export function timeComponents(m: Matrix, c: number): Float64Array {
   const { data, rows, dim } = m;
   const out = new Float64Array(rows);
   const invC = 1 / c;
-  for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    let ss = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = data[base + j];
-      ss += v * v;
-    }
-    out[i] = Math.sqrt(invC + ss);
-  }
+  for (let i = 0, base = 0; i < rows; i++, base += dim) out[i] = Math.sqrt(invC + rowSqNorm(data, base, dim));
   return out;
 }
 
-function assertTimes(times: Float64Array, rows: number, what: string): void {
+/**
+ * Throws RangeError unless `times` is a Float64Array with one entry per row (precomputed timeComponents).
+ * @internal shared by distancesTo and entailedBy.
+ */
+export function assertTimes(times: Float64Array, rows: number, what: string): void {
   if (!(times instanceof Float64Array) || times.length !== rows) {
     throw new RangeError(`${what}: times must be a Float64Array with one entry per row (${rows})`);
   }
@@ -359,9 +376,7 @@ export function distancesTo(query: Vec, m: Matrix, c: number, times?: Float64Arr
   const q = Float64Array.from(query);
   const invC = 1 / c;
   const sc = Math.sqrt(c);
-  let qq = 0;
-  for (let j = 0; j < dim; j++) qq += q[j] * q[j];
-  const qt = Math.sqrt(invC + qq);
+  const qt = Math.sqrt(invC + sqNorm(q));
   const out = new Float64Array(rows);
   if (times !== undefined) {
     for (let i = 0, base = 0; i < rows; i++, base += dim) {
@@ -421,25 +436,8 @@ export function toAmbient(x: Vec, c: number): Float64Array {
  */
 export function logMapAt(x: Vec, y: Vec, c: number): Float64Array {
   assertCurvature(c);
-  assertSameDim(x, y, 'logMapAt');
-  const invC = 1 / c;
+  const { s2, xt, yt, s } = pointPair(x, y, c, 'logMapAt');
   const D = x.length;
-  let s1 = 0;
-  let s2 = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let j = 0; j < D; j++) {
-    const a = x[j];
-    const b = y[j];
-    const d = a - b;
-    s1 += d * d;
-    s2 += d * (a + b);
-    xx += a * a;
-    yy += b * b;
-  }
-  const xt = Math.sqrt(invC + xx);
-  const yt = Math.sqrt(invC + yy);
-  const s = chordSqFromSums(s1, s2, xt, yt);
   const z = 0.5 * c * s;
   const h = 0.5 * Math.sqrt(c * s); // sinh(theta / 2)
   const theta = 2 * Math.asinh(h);

@@ -9,14 +9,7 @@
  * distance d from the origin in direction u has space components sinh(sqrt(c) d)/sqrt(c) * u. So moving along
  * the geodesic through the origin only rescales x, by the hyperbolic, not the Euclidean, length.
  */
-import {
-  assertCurvature,
-  assertMatrix,
-  chordSqFromSums,
-  distanceFromOrigin,
-  type Matrix,
-  type Vec,
-} from './lorentz';
+import { assertCurvature, assertMatrix, distanceFromOrigin, pointPair, rowSqNorm, type Matrix, type Vec } from './lorentz';
 
 function assertTargetDistance(d: number, what: string): void {
   if (!(d >= 0) || !Number.isFinite(d)) throw new RangeError(`${what}: target distance must be finite and >= 0; got ${d}`);
@@ -97,11 +90,7 @@ export function traverseBatch(m: Matrix, d: number | Float64Array, c: number): M
   const out = new Float32Array(data.length);
   for (let i = 0, base = 0; i < rows; i++, base += dim) {
     // Float32 values squared never underflow in float64, so no scaling is needed here.
-    let ss = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = data[base + j];
-      ss += v * v;
-    }
+    const ss = rowSqNorm(data, base, dim);
     if (ss === 0) continue;
     const radius = typeof d === 'number' ? fixedRadius : radiusAtDistance(d[i], sc, 'traverseBatch');
     const k = radius / Math.sqrt(ss);
@@ -145,24 +134,9 @@ function sinhRatio(a: number, theta: number): number {
  */
 export function geodesicPoint(x: Vec, y: Vec, t: number, c: number): Float64Array {
   assertCurvature(c);
-  if (x.length !== y.length) throw new RangeError(`geodesicPoint: dimension mismatch (${x.length} vs ${y.length})`);
+  const { s } = pointPair(x, y, c, 'geodesicPoint');
   if (!Number.isFinite(t)) throw new RangeError(`geodesicPoint: t must be finite; got ${t}`);
-  const invC = 1 / c;
   const D = x.length;
-  let s1 = 0;
-  let s2 = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let j = 0; j < D; j++) {
-    const a = x[j];
-    const b = y[j];
-    const d = a - b;
-    s1 += d * d;
-    s2 += d * (a + b);
-    xx += a * a;
-    yy += b * b;
-  }
-  const s = chordSqFromSums(s1, s2, Math.sqrt(invC + xx), Math.sqrt(invC + yy));
   const theta = 2 * Math.asinh(0.5 * Math.sqrt(c * s));
   const wx = sinhRatio(1 - t, theta);
   const wy = sinhRatio(t, theta);

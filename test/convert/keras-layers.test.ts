@@ -9,7 +9,7 @@
 import { kerasToOnnx, tfPadding, KerasConversionError, type KerasLayer, type KerasModelTopology } from '../../models/convert/keras-layers';
 import type { DecodedWeight } from '../../models/convert/tfjs-weights';
 import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
-import { seededFloats } from '../onnx/helpers';
+import { seededFloats } from '../helpers/prng';
 
 // ---- NHWC reference (one image, [H, W, C] row-major) ---------------------------------------------------------
 interface Map3 {

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { createSession, releaseSession, runSession, type OrtSession } from '../../src/runtime/ort';
 import { findNsfwjs, readNsfwjsModel } from '../../models/convert/nsfwjs-package';
+import { mulberry32, seededBytes } from '../helpers/prng';
 import { convertNsfwjs, DEFAULT_OUT, INPUT_NAME, LOGITS_NAME, PROBS_NAME, sidecarPath, type NsfwjsConversion } from '../../models/convert/nsfwjs-to-onnx';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -70,17 +71,6 @@ interface Sample {
   pixels?: Uint8Array;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fromPixels(label: string, pixels: Uint8Array): Sample {
   // What nsfwjs does: toFloat().div(255) (in float32).
   return { label, pixels, nhwc: Float32Array.from(pixels, (p) => p / 255) };
@@ -90,8 +80,7 @@ function syntheticSamples(): Sample[] {
   const n = SIZE * SIZE * 3;
   const rand = mulberry32(20240611);
   const noise = new Float32Array(n).map(() => rand());
-  const rand2 = mulberry32(7);
-  const noisePixels = new Uint8Array(n).map(() => Math.floor(rand2() * 256));
+  const noisePixels = seededBytes(n, 7);
   const gradient = new Uint8Array(n);
   for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) {
     const i = (y * SIZE + x) * 3;

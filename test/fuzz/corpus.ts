@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from '../helpers/prng';
 
 export interface HostileCase {
   name: string;
@@ -16,17 +17,6 @@ export interface HostileCase {
   body?: string | Buffer;
   /** True when the input is odd but legitimate: a normal 200 answer without errors is also acceptable. */
   mayPass?: boolean;
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -43,7 +33,7 @@ const IMAGE_QUERY = 'query($b: String!) { classify(input: { image: { base64: $b 
 const TEXT_QUERY = 'query($t: String!) { classify(input: { text: $t }) { unsafe score } }';
 
 export async function buildCorpus(): Promise<HostileCase[]> {
-  const rand = prng(20261128);
+  const rand = mulberry32(20261128);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const cases: HostileCase[] = [];
 

@@ -15,42 +15,17 @@ import {
   timeComponent,
   timeComponents,
 } from '../../src/geometry';
+import { mulberry32, randomVector, type Rng } from '../helpers/prng';
+import { CURVS, expectClose } from './helpers';
 
-// ---- seeded PRNG (mulberry32) + Gaussian (Box-Muller) ----
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gaussian(rng: () => number): number {
-  const u = 1 - rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-function randVec(rng: () => number, D: number, len: number): number[] {
-  const v = Array.from({ length: D }, () => gaussian(rng));
-  const n = Math.hypot(...v);
-  return v.map((a) => (a / n) * len);
-}
 /** Two random orthonormal vectors in R^D (D >= 2), by Gram-Schmidt. */
-function randFrame(rng: () => number, D: number): [number[], number[]] {
-  const e1 = randVec(rng, D, 1);
-  const g = randVec(rng, D, 1);
+function randFrame(rng: Rng, D: number): [number[], number[]] {
+  const e1 = randomVector(rng, D, 1);
+  const g = randomVector(rng, D, 1);
   const p = g.reduce((s, a, j) => s + a * e1[j], 0);
   const e2u = g.map((a, j) => a - p * e1[j]);
   const n = Math.hypot(...e2u);
   return [e1, e2u.map((a) => a / n)];
-}
-
-function expectClose(actual: number, expected: number, rel = 1e-12, abs = 1e-12): void {
-  const err = Math.abs(actual - expected);
-  if (!(err <= abs + rel * Math.abs(expected))) {
-    throw new Error(`expected ${actual} to be within ${abs} + ${rel}*|e| of ${expected} (error ${err})`);
-  }
 }
 
 /**
@@ -84,7 +59,6 @@ function meruOxyAngle(x: number[], y: number[], c: number): number {
   return Math.acos(Math.min(1 - eps, Math.max(-1 + eps, u)));
 }
 
-const CURVS = [0.5, 1, 2.3];
 const CAP = Math.asin(1 - ANGLE_EPS); // pi/2 - ~1.414e-6
 
 describe('halfAperture', () => {
@@ -164,8 +138,8 @@ describe('exteriorAngle', () => {
     for (const c of CURVS) {
       for (const D of [1, 2, 5, 64]) {
         for (let k = 0; k < 20; k++) {
-          const x = randVec(rng, D, 0.1 + 3 * rng());
-          const y = randVec(rng, D, 0.1 + 3 * rng());
+          const x = randomVector(rng, D, 0.1 + 3 * rng());
+          const y = randomVector(rng, D, 0.1 + 3 * rng());
           const ours = exteriorAngle(x, y, c);
           if (ours < 1e-3 || ours > Math.PI - 1e-3) continue; // MERU's clamps differ there
           expectClose(ours, meruOxyAngle(x, y, c), 0, 1e-7);
@@ -180,8 +154,8 @@ describe('exteriorAngle', () => {
       const sc = Math.sqrt(c);
       for (let k = 0; k < 50; k++) {
         const D = 1 + Math.floor(rng() * 10);
-        const x = randVec(rng, D, 0.1 + 2 * rng());
-        const y = randVec(rng, D, 0.1 + 2 * rng());
+        const x = randomVector(rng, D, 0.1 + 2 * rng());
+        const y = randomVector(rng, D, 0.1 + 2 * rng());
         const a = sc * distanceFromOrigin(x, c);
         const b = sc * distance(x, y, c);
         const e = sc * distanceFromOrigin(y, c);
@@ -277,14 +251,14 @@ describe('entailedBy', () => {
     for (const c of CURVS) {
       for (const K of [0.1, 0.4]) {
         const D = 6;
-        const point = randVec(rng, D, 2.5);
+        const point = randomVector(rng, D, 2.5);
         const rows: number[][] = [];
         // rows on the point's ray (should contain it), random rows, the zero row, the point itself
         for (let k = 0; k < 10; k++) {
           const f = 0.1 + 0.8 * rng();
           rows.push(point.map((a) => a * f));
         }
-        for (let k = 0; k < 40; k++) rows.push(randVec(rng, D, 3 * rng()));
+        for (let k = 0; k < 40; k++) rows.push(randomVector(rng, D, 3 * rng()));
         rows.push(new Array(D).fill(0));
         rows.push(point.slice());
         const m = matrixFromRows(rows);

@@ -20,55 +20,20 @@ import {
   toAmbient,
   type Matrix,
 } from '../../src/geometry';
-
-// ---- seeded PRNG (mulberry32) + Gaussian (Box-Muller) ----
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gaussian(rng: () => number): number {
-  const u = 1 - rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-/** Random vector in R^D with a random direction and Euclidean norm `len` (or a random norm in (0, maxLen]). */
-function randVec(rng: () => number, D: number, len: number): number[] {
-  const v = Array.from({ length: D }, () => gaussian(rng));
-  const n = Math.hypot(...v);
-  return v.map((a) => (a / n) * len);
-}
-
-function expectClose(actual: number, expected: number, rel = 1e-12, abs = 1e-12): void {
-  const err = Math.abs(actual - expected);
-  if (!(err <= abs + rel * Math.abs(expected))) {
-    throw new Error(`expected ${actual} to be within ${abs} + ${rel}*|e| of ${expected} (error ${err})`);
-  }
-}
-function expectVecClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-12, abs = 1e-12): void {
-  expect(actual.length).toBe(expected.length);
-  const scale = Math.max(1e-300, ...Array.from(expected, Math.abs));
-  for (let j = 0; j < expected.length; j++) expectClose(actual[j], expected[j], 0, abs + rel * scale);
-}
+import { mulberry32, randomVector, type Rng } from '../helpers/prng';
+import { CURVS, DIMS, expectClose, expectVecClose } from './helpers';
 
 /** MERU's distance formula, verbatim in float64: acosh(max(1, -c <x,y>_L)) / sqrt(c). */
 function meruDistance(x: number[], y: number[], c: number): number {
   return Math.acosh(Math.max(1, -c * lorentzInner(x, y, c))) / Math.sqrt(c);
 }
 
-const CURVS = [0.5, 1, 2.3];
-const DIMS = [1, 2, 3, 8, 17, 64];
-
 describe('timeComponent and lorentzInner', () => {
   it('satisfies the hyperboloid constraint x_t^2 - |x|^2 = 1/c', () => {
     const rng = mulberry32(1);
     for (const c of [...CURVS, 0.01, 10]) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 3 * rng());
+        const x = randomVector(rng, D, 3 * rng());
         const xt = timeComponent(x, c);
         expectClose(xt * xt - norm(x) ** 2, 1 / c, 1e-12, 1e-12);
       }
@@ -89,8 +54,8 @@ describe('timeComponent and lorentzInner', () => {
     const rng = mulberry32(2);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 2 * rng());
-        const y = randVec(rng, D, 2 * rng());
+        const x = randomVector(rng, D, 2 * rng());
+        const y = randomVector(rng, D, 2 * rng());
         expectClose(lorentzInner(x, x, c), -1 / c, 1e-12, 1e-12);
         expect(lorentzInner(x, y, c)).toBeLessThanOrEqual(-1 / c + 1e-12);
       }
@@ -123,7 +88,7 @@ describe('distance', () => {
     const rng = mulberry32(3);
     for (const c of CURVS) {
       for (const D of [1, 3, 64]) {
-        const u = randVec(rng, D, 1);
+        const u = randomVector(rng, D, 1);
         const a = 3 * rng();
         const b = 3 * rng();
         const sc = Math.sqrt(c);
@@ -140,8 +105,8 @@ describe('distance', () => {
     const rng = mulberry32(4);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 2 * rng());
-        const y = randVec(rng, D, 2 * rng());
+        const x = randomVector(rng, D, 2 * rng());
+        const y = randomVector(rng, D, 2 * rng());
         const d = distance(x, y, c);
         // MERU's form loses ~half the digits when -c<x,y>_L is near 1, so compare at 1e-7 absolute
         expectClose(d, meruDistance(x, y, c), 1e-9, 1e-7);
@@ -153,8 +118,8 @@ describe('distance', () => {
     const rng = mulberry32(5);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 5 * rng());
-        const y = randVec(rng, D, 5 * rng());
+        const x = randomVector(rng, D, 5 * rng());
+        const y = randomVector(rng, D, 5 * rng());
         expect(distance(x, x, c)).toBe(0);
         expect(distance(x, y, c)).toBe(distance(y, x, c));
       }
@@ -174,9 +139,9 @@ describe('distance', () => {
     for (const c of CURVS) {
       for (const D of DIMS) {
         for (let k = 0; k < 20; k++) {
-          const x = randVec(rng, D, 3 * rng());
-          const y = randVec(rng, D, 3 * rng());
-          const z = randVec(rng, D, 3 * rng());
+          const x = randomVector(rng, D, 3 * rng());
+          const y = randomVector(rng, D, 3 * rng());
+          const z = randomVector(rng, D, 3 * rng());
           expect(distance(x, z, c)).toBeLessThanOrEqual(distance(x, y, c) + distance(y, z, c) + 1e-12);
         }
       }
@@ -187,7 +152,7 @@ describe('distance', () => {
     const rng = mulberry32(7);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 10 * rng());
+        const x = randomVector(rng, D, 10 * rng());
         const d0 = distanceFromOrigin(x, c);
         expectClose(distance(x, new Array(D).fill(0), c), d0, 1e-12);
         expectClose(norm(logMap0(x, c)), d0, 1e-12);
@@ -214,12 +179,12 @@ describe('expMap0 / logMap0', () => {
     for (const c of CURVS) {
       for (const D of DIMS) {
         for (let k = 0; k < 10; k++) {
-          const v = randVec(rng, D, 4 * rng());
+          const v = randomVector(rng, D, 4 * rng());
           const x = expMap0(v, c);
           expectVecClose(logMap0(x, c), v, 1e-12);
           expectClose(distanceFromOrigin(x, c), norm(v), 1e-12, 1e-15);
           expectClose(distance(x, new Float64Array(D), c), norm(v), 1e-12, 1e-15);
-          const y = randVec(rng, D, 50 * rng());
+          const y = randomVector(rng, D, 50 * rng());
           expectVecClose(expMap0(logMap0(y, c), c), y, 1e-12);
         }
       }
@@ -257,8 +222,8 @@ describe('ambient exp/log at a general point', () => {
     const rng = mulberry32(9);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 3 * rng());
-        const y = randVec(rng, D, 3 * rng());
+        const x = randomVector(rng, D, 3 * rng());
+        const y = randomVector(rng, D, 3 * rng());
         const v = logMapAt(x, y, c);
         const X = toAmbient(x, c);
         let vv = -v[0] * v[0];
@@ -279,11 +244,11 @@ describe('ambient exp/log at a general point', () => {
     for (const c of CURVS) {
       const D = 5;
       const zero = new Array(D).fill(0);
-      const y = randVec(rng, D, 2);
+      const y = randomVector(rng, D, 2);
       const v = logMapAt(zero, y, c);
       expectClose(v[0], 0, 0, 1e-14);
       expectVecClose(v.subarray(1), logMap0(y, c), 1e-12);
-      const w = randVec(rng, D, 1.5);
+      const w = randomVector(rng, D, 1.5);
       expectVecClose(expMapAt(zero, [0, ...w], c), expMap0(w, c), 1e-12);
     }
   });
@@ -296,10 +261,10 @@ describe('ambient exp/log at a general point', () => {
 });
 
 describe('batch functions equal the single versions', () => {
-  function randMatrix(rng: () => number, rows: number, dim: number, maxLen: number): Matrix {
+  function randMatrix(rng: Rng, rows: number, dim: number, maxLen: number): Matrix {
     const m = createMatrix(rows, dim);
     for (let i = 0; i < rows; i++) {
-      const v = randVec(rng, dim, maxLen * rng());
+      const v = randomVector(rng, dim, maxLen * rng());
       for (let j = 0; j < dim; j++) m.data[i * dim + j] = v[j];
     }
     return m;
@@ -341,7 +306,7 @@ describe('batch functions equal the single versions', () => {
       for (const D of [1, 5, 64]) {
         const m = randMatrix(rng, 50, D, 6);
         // a duplicate of the query inside the pool
-        const q = Float32Array.from(randVec(rng, D, 2));
+        const q = Float32Array.from(randomVector(rng, D, 2));
         m.data.set(q, 7 * D);
         const d0 = distancesFromOrigin(m, c);
         const ts = timeComponents(m, c);
@@ -365,7 +330,7 @@ describe('batch functions equal the single versions', () => {
     const D = 32;
     const m = createMatrix(rows, D);
     for (let k = 0; k < m.data.length; k++) m.data[k] = rng() - 0.5;
-    const q = randVec(rng, D, 1);
+    const q = randomVector(rng, D, 1);
     const ts = timeComponents(m, 0.8);
     const out = distancesTo(q, m, 0.8, ts);
     expect(out.length).toBe(rows);

@@ -2,6 +2,7 @@ import {
   createMatrix,
   distance,
   distanceFromOrigin,
+  dot,
   expMap0,
   expMapAt,
   geodesicPoint,
@@ -13,48 +14,13 @@ import {
   traverseToDistance,
   traverseToward,
 } from '../../src/geometry';
+import { mulberry32, randomVector } from '../helpers/prng';
+import { CURVS, DIMS, expectClose, expectVecClose } from './helpers';
 
-// ---- seeded PRNG (mulberry32) + Gaussian (Box-Muller) ----
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gaussian(rng: () => number): number {
-  const u = 1 - rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-function randVec(rng: () => number, D: number, len: number): number[] {
-  const v = Array.from({ length: D }, () => gaussian(rng));
-  const n = Math.hypot(...v);
-  return v.map((a) => (a / n) * len);
-}
-
-function expectClose(actual: number, expected: number, rel = 1e-12, abs = 1e-12): void {
-  const err = Math.abs(actual - expected);
-  if (!(err <= abs + rel * Math.abs(expected))) {
-    throw new Error(`expected ${actual} to be within ${abs} + ${rel}*|e| of ${expected} (error ${err})`);
-  }
-}
-function expectVecClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-12, abs = 1e-12): void {
-  expect(actual.length).toBe(expected.length);
-  const scale = Math.max(1e-300, ...Array.from(expected, Math.abs));
-  for (let j = 0; j < expected.length; j++) expectClose(actual[j], expected[j], 0, abs + rel * scale);
-}
 /** Cosine of the Euclidean angle between two vectors. */
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
-  return s / (norm(a) * norm(b));
+  return dot(a, b) / (norm(a) * norm(b));
 }
-
-const CURVS = [0.5, 1, 2.3];
-const DIMS = [1, 2, 3, 8, 17, 64];
 
 describe('traverseToDistance', () => {
   it('matches a hand value: c = 1, x = (3, 4), d = 1 gives sinh(1) (0.6, 0.8)', () => {
@@ -68,7 +34,7 @@ describe('traverseToDistance', () => {
     for (const c of CURVS) {
       for (const D of DIMS) {
         for (let k = 0; k < 5; k++) {
-          const x = randVec(rng, D, 0.01 + 5 * rng());
+          const x = randomVector(rng, D, 0.01 + 5 * rng());
           const d = 4 * rng();
           const p = traverseToDistance(x, d, c);
           expectClose(distanceFromOrigin(p, c), d, 1e-12, 1e-15);
@@ -123,7 +89,7 @@ describe('traverseBatch', () => {
     const rng = mulberry32(32);
     for (const c of CURVS) {
       const D = 16;
-      const rows = [...Array.from({ length: 9 }, () => randVec(rng, D, 0.05 + 4 * rng())), new Array(D).fill(0)];
+      const rows = [...Array.from({ length: 9 }, () => randomVector(rng, D, 0.05 + 4 * rng())), new Array(D).fill(0)];
       const m = matrixFromRows(rows);
       const dists = Float64Array.from(rows, () => 3 * rng());
       const a = traverseBatch(m, 1.25, c);
@@ -154,7 +120,7 @@ describe('traverseToward', () => {
   it('moves a fraction t of the way to the origin along the ray', () => {
     const rng = mulberry32(33);
     for (const c of CURVS) {
-      const x = randVec(rng, 7, 3);
+      const x = randomVector(rng, 7, 3);
       const d0 = distanceFromOrigin(x, c);
       expectVecClose(traverseToward(x, 0, c), x, 1e-14);
       expect(Array.from(traverseToward(x, 1, c)).map(Math.abs)).toEqual(new Array(7).fill(0));
@@ -191,8 +157,8 @@ describe('geodesicPoint', () => {
     for (const c of CURVS) {
       for (const D of DIMS) {
         for (let k = 0; k < 5; k++) {
-          const x = randVec(rng, D, 4 * rng());
-          const y = randVec(rng, D, 4 * rng());
+          const x = randomVector(rng, D, 4 * rng());
+          const y = randomVector(rng, D, 4 * rng());
           const dxy = distance(x, y, c);
           const v = logMapAt(x, y, c);
           for (const t of [0.1, 0.5, 0.77]) {
@@ -214,7 +180,7 @@ describe('geodesicPoint', () => {
     const rng = mulberry32(35);
     for (const c of CURVS) {
       for (const D of DIMS) {
-        const x = randVec(rng, D, 0.1 + 5 * rng());
+        const x = randomVector(rng, D, 0.1 + 5 * rng());
         const zero = new Array(D).fill(0);
         const d0 = distanceFromOrigin(x, c);
         for (const t of [0, 0.3, 0.5, 0.99]) {

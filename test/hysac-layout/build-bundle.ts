@@ -34,9 +34,10 @@ import { ANCHORS, buildPool, SAFE_TEXT_EXAMPLES, UNSAFE_TEXT_EXAMPLES } from '..
 import { UNSAFE_WORDS } from '../../models/fixture/vocab';
 import { GraphBuilder } from '../../src/onnx/graph';
 import { DEFAULT_IMAGE_LIMITS, preprocessImage } from '../../src/runtime/image';
-import { UNSAFE_CATEGORIES, type ImagePreprocessSpec, type Manifest } from '../../src/runtime/manifest-types';
+import { UNSAFE_CATEGORIES, type Manifest } from '../../src/runtime/manifest-types';
 import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
 import { loadTokenizer, type Tokenizer } from '../../src/runtime/tokenizers';
+import { CLIP_SPEC } from '../runtime/image/helpers';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 /** OpenAI's CLIP merges, in the evaluation data beside the repository (absent in some checkouts). */
@@ -45,26 +46,14 @@ export const SHARED_VECTORS = path.resolve(REPO, '../shared/eval/clip_tokenizer/
 
 export const VOCAB_SIZE = 49408;
 export const CONTEXT_LENGTH = 77;
-export const IMAGE_SIZE = 224;
+/** The image tower's input size: CLIP's 224 (the bundle's preprocess is CLIP_SPEC). */
+export const IMAGE_SIZE = CLIP_SPEC.size;
 export const DIM = 12;
 export const ALPHA = { text: 0.7, image: 1.3 } as const;
 export const CURVATURE = 0.5;
 const SEED = 20250311;
 const SAFE_NORM = 0.35;
 const UNSAFE_DIM0 = 2.0;
-
-/** CLIP's preprocessing, as CLIPImageProcessor does it for ViT-L/14 (the manifest the exporter writes). */
-export const CLIP_PREPROCESS: ImagePreprocessSpec = {
-  size: IMAGE_SIZE,
-  resize: 'shortest-side',
-  crop: 'center',
-  kernel: 'cubic',
-  scale: 255,
-  mean: [0.48145466, 0.4578275, 0.40821073],
-  std: [0.26862954, 0.26130258, 0.27577711],
-  layout: 'NCHW',
-  background: [255, 255, 255],
-};
 
 export const FILES = { merges: 'bpe_simple_vocab_16e6.txt.gz', text: 'text.onnx', image: 'image.onnx', anchors: 'anchors.tsv', pool: 'pool.txt' } as const;
 
@@ -222,7 +211,7 @@ export async function buildHysacLayoutBundle(dir: string, mergesFile = SHARED_ME
 
   const textDist = async (texts: string[]): Promise<number[]> => liftedDistances(await runTower(textBytes, 'input_ids', texts.map((t) => tok.encode(t))), texts.length, ALPHA.text);
   const imageDist = async (colours: typeof SAFE_COLOURS): Promise<number[]> => {
-    const tensors = await Promise.all(colours.map(async ([, rgb]) => preprocessImage(await solidPng(rgb), CLIP_PREPROCESS, DEFAULT_IMAGE_LIMITS)));
+    const tensors = await Promise.all(colours.map(async ([, rgb]) => preprocessImage(await solidPng(rgb), CLIP_SPEC, DEFAULT_IMAGE_LIMITS)));
     return liftedDistances(await runTower(imageBytes, 'pixel_values', tensors), tensors.length, ALPHA.image);
   };
   const distances = {
@@ -271,7 +260,7 @@ export async function buildHysacLayoutBundle(dir: string, mergesFile = SHARED_ME
       inputType: 'int64',
       tokenizer: { type: 'clip-bpe', merges: FILES.merges, contextLength: CONTEXT_LENGTH },
     },
-    image: { model: FILES.image, input: 'pixel_values', output: 'image_embeds', preprocess: { ...CLIP_PREPROCESS } },
+    image: { model: FILES.image, input: 'pixel_values', output: 'image_embeds', preprocess: { ...CLIP_SPEC } },
     bounds: {
       safeText: distanceStats(distances.safeText, 'safe text'),
       safeImage: distanceStats(distances.safeImage, 'safe images'),

@@ -1,4 +1,4 @@
-/** Shared helpers for the ONNX writer tests: run a built graph in ONNX Runtime, seeded data, JS reference ops. */
+/** Shared helpers for the ONNX writer tests: run a built graph in ONNX Runtime, JS reference ops (seeded data: ../helpers/prng). */
 import { GraphBuilder, ModelOptions } from '../../src/onnx/graph';
 import { createSession, runSession, releaseSession, Feed } from '../../src/runtime/ort';
 
@@ -14,20 +14,6 @@ export async function runGraph(
   } finally {
     await releaseSession(session);
   }
-}
-
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
-export function seededFloats(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
 }
 
 /** Asserts element-wise |a - b| <= atol + rtol * |b|, with shape check when dims are given. */

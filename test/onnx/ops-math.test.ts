@@ -4,7 +4,8 @@
  */
 import { GraphBuilder } from '../../src/onnx/graph';
 import { createSession, runSession } from '../../src/runtime/ort';
-import { expectClose, matmul, runGraph, seededFloats } from './helpers';
+import { seededFloats } from '../helpers/prng';
+import { expectClose, matmul, runGraph } from './helpers';
 
 describe('linear layers', () => {
   it('MatMul + Add: y = x W + b', async () => {

@@ -1,6 +1,7 @@
 /** Shape operators written by GraphBuilder (opset 17; axes/shape/pads as int64 inputs), run in ONNX Runtime. */
 import { GraphBuilder } from '../../src/onnx/graph';
-import { expectClose, runGraph, seededFloats } from './helpers';
+import { seededFloats } from '../helpers/prng';
+import { expectClose, runGraph } from './helpers';
 
 describe('shape operators', () => {
   const x = seededFloats(2 * 3 * 4, 21);

@@ -4,7 +4,8 @@
  * MobileNetV2 inverted-residual block, each compared with a JS reference.
  */
 import { GraphBuilder } from '../../src/onnx/graph';
-import { ConvParams, conv2d, expectClose, runGraph, seededFloats } from './helpers';
+import { seededFloats } from '../helpers/prng';
+import { ConvParams, conv2d, expectClose, runGraph } from './helpers';
 
 /** Builds and runs one Conv node, returning [ORT result, JS reference]. */
 async function runConv(p: ConvParams, withBias: boolean, seed: number): Promise<[{ data: Float32Array; dims: number[] }, { data: Float32Array; dims: number[] }]> {

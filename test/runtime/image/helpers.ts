@@ -9,7 +9,10 @@ export const CLIP_FIXTURES = path.join(REPO, 'test/fixtures/clip-preprocess');
 /** The shared evaluation photos, next to the repository (absent in some checkouts). */
 export const SAFE_IMAGES = path.resolve(REPO, '../shared/eval/safe_images');
 
-/** OpenAI CLIP's _transform(224). */
+/**
+ * OpenAI CLIP's _transform(224): the same as CLIPImageProcessor for ViT-L/14, and what the HySAC exporter writes
+ * into a bundle's manifest (so also the image preprocess of test/hysac-layout's bundle).
+ */
 export const CLIP_SPEC: ImagePreprocessSpec = {
   size: 224,
   resize: 'shortest-side',

@@ -1,17 +1,5 @@
 import { resampleCrop, sourceWindow, type ResampleKernel } from '../../../src/runtime/image/resample';
-
-/** Deterministic pseudo-random bytes. */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = s & 0xff;
-  }
-  return out;
-}
+import { seededBytes } from '../../helpers/prng';
 
 function cut(data: Uint8Array, width: number, w: { left: number; top: number; width: number; height: number }): Uint8Array {
   const out = new Uint8Array(w.width * w.height * 3);
@@ -35,7 +23,7 @@ describe('resampleCrop', () => {
 
   it.each(kernels)('%s: reading only sourceWindow() gives the same bytes as reading the whole image', (kernel) => {
     for (const [w, h, ow, oh, c] of cases) {
-      const data = bytes(w * h * 3, w * 131 + h);
+      const data = seededBytes(w * h * 3, w * 131 + h);
       const base = { width: w, height: h, outWidth: ow, outHeight: oh, left: (ow - c) >> 1, top: (oh - c) >> 1, cropWidth: c, cropHeight: c, kernel };
       const whole = resampleCrop({ ...base, data });
       const win = sourceWindow(base);
@@ -47,7 +35,7 @@ describe('resampleCrop', () => {
   });
 
   it('a crop of the full-size output equals the same part of an uncropped resize', () => {
-    const data = bytes(61 * 37 * 3, 7);
+    const data = seededBytes(61 * 37 * 3, 7);
     const full = resampleCrop({ data, width: 61, height: 37, outWidth: 33, outHeight: 29, left: 0, top: 0, cropWidth: 33, cropHeight: 29, kernel: 'cubic' });
     const part = resampleCrop({ data, width: 61, height: 37, outWidth: 33, outHeight: 29, left: 5, top: 7, cropWidth: 11, cropHeight: 13, kernel: 'cubic' });
     for (let y = 0; y < 13; y++)
