@@ -16,6 +16,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GatewayError } from '../../src/errors';
+import { promptSummary } from '../../src/safety/decisions';
 import type { SafetyService } from '../../src/safety/service';
 import type { GatewayContext } from '../../src/server/context';
 import type { Emit, GatewayPlugin, RequestScope } from '../types';
@@ -59,17 +60,7 @@ export function promptScreen(deps: { safety: SafetyService; emit: Emit }, option
           const result = rc.response.body.singleResult;
           result.extensions = {
             ...(result.extensions ?? {}),
-            [o.extensionsKey]: prompts.fields.map(({ responsePath, argument, decision: d }) => ({
-              path: responsePath,
-              argument,
-              action: d.action,
-              checked: d.verdict !== null,
-              unsafe: d.verdict?.unsafe ?? true,
-              score: d.verdict?.score ?? 1,
-              category: d.category,
-              ...(d.action === 'REDIRECT' ? { sentPrompt: d.sent } : {}),
-              ...(d.error ? { code: d.error.code } : {}),
-            })),
+            [o.extensionsKey]: prompts.fields.map(({ responsePath, argument, decision }) => ({ path: responsePath, argument, ...promptSummary(decision) })),
           };
         },
       };

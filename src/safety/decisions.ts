@@ -114,3 +114,16 @@ export type DecisionListener = (event: SafetyDecisionEvent) => void;
 export function uncheckedVerdict(modality: ModalityName, cal: Calibration): Verdict {
   return { modality, unsafe: true, score: 1, distance: cal.threshold, threshold: cal.threshold };
 }
+
+/** The client-facing summary of one prompt decision (GraphQL `extensions.promptScreening`, drop-in `moderation`). */
+export function promptSummary(d: PromptDecision): Record<string, unknown> {
+  return {
+    action: d.action,
+    checked: d.verdict !== null,
+    unsafe: d.verdict?.unsafe ?? true,
+    score: d.verdict?.score ?? 1,
+    category: d.category,
+    ...(d.action === 'REDIRECT' ? { sentPrompt: d.sent } : {}),
+    ...(d.error ? { code: d.error.code } : {}),
+  };
+}

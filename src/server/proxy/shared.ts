@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError, badInput } from '../../errors';
 import { noBackend, type BackendKind } from '../../diffusion/backend';
 import { checkGenerateParams, type GenerateParams } from '../../diffusion/request';
-import type { ImageDecision, PromptDecision } from '../../safety/decisions';
+import { promptSummary, type ImageDecision, type PromptDecision } from '../../safety/decisions';
 import type { Tenant } from '../../safety/policy-file';
 import type { Authenticate } from '../auth';
 import type { GatewayContext } from '../context';
@@ -150,15 +150,7 @@ export async function runDropIn(
 /** The per-request moderation summary every drop-in response carries (`moderation`). */
 export function moderationSummary(prompts: PromptDecision[], images: ImageDecision[] = []): Record<string, unknown> {
   return {
-    prompts: prompts.map((d) => ({
-      action: d.action,
-      checked: d.verdict !== null,
-      unsafe: d.verdict?.unsafe ?? true,
-      score: d.verdict?.score ?? 1,
-      category: d.category,
-      ...(d.action === 'REDIRECT' ? { sentPrompt: d.sent } : {}),
-      ...(d.error ? { code: d.error.code } : {}),
-    })),
+    prompts: prompts.map(promptSummary),
     images: images.map((d) => ({
       index: d.index,
       action: d.action,
