@@ -17,7 +17,6 @@ import { counts, policyCalibration } from '../../src/safety/policy';
 import type { SafetyService } from '../../src/safety/service';
 import { judge } from '../../src/safety/verdict';
 import type { Emit, RequestScope } from '../types';
-import { nearestUnsafeCategory } from '../prompt-screen/screener';
 import { decisionEvent } from '../shared/decision-event';
 import { blurImage } from './blur';
 import type { ImagePostcheckOptions } from './options';
@@ -82,7 +81,7 @@ export class ImagePostchecker {
     if (vec instanceof Error) return this.unchecked(index, vec);
     const policy = scope.tenant.policy;
     const verdict = judge(this.safety.distance(vec), 'IMAGE', policyCalibration(this.safety.manifest, policy, 'IMAGE'));
-    const category = verdict.unsafe ? nearestUnsafeCategory(this.safety, vec) : null;
+    const category = verdict.unsafe ? this.safety.unsafeCategory(vec) : null;
     const counted = counts(policy, verdict, category);
     const sniff = sniffFormat(bytes);
     const mimeType = sniff.ok ? `image/${sniff.format}` : 'application/octet-stream';

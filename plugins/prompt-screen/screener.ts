@@ -20,12 +20,6 @@ import { judge, type Verdict } from '../../src/safety/verdict';
 import { decisionEvent } from '../shared/decision-event';
 import type { Emit, RequestScope } from '../types';
 
-/** The label of the nearest unsafe concept anchor; null when the bundle has none. */
-export function nearestUnsafeCategory(safety: SafetyService, vec: ArrayLike<number>): string | null {
-  const anchors = safety.anchors.anchors;
-  const [best] = safety.anchors.points.nearest(vec, 1, (i) => anchors[i].label !== 'safe');
-  return best ? anchors[best.index].label : null;
-}
 
 function describeVerdict(v: Verdict, category: string | null): string {
   return `${category ?? 'unsafe'}, score ${v.score.toFixed(3)}, distance ${v.distance.toFixed(3)} >= threshold ${v.threshold.toFixed(3)}`;
@@ -68,7 +62,7 @@ export class PromptScreener {
     const manifest = this.safety.manifest;
     const cal = policyCalibration(manifest, policy, 'TEXT');
     const verdict = judge(this.safety.distance(vec), 'TEXT', cal);
-    const category = verdict.unsafe ? nearestUnsafeCategory(this.safety, vec) : null;
+    const category = verdict.unsafe ? this.safety.unsafeCategory(vec) : null;
     const counted = counts(policy, verdict, category);
     const base = { text, verdict, vec, category, counted, redirect: null, error: null };
     if (!counted) return { ...base, action: 'PASS', sent: text };

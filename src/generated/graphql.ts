@@ -39,12 +39,14 @@ export type Bounds = {
  */
 export type Classification = {
   __typename?: 'Classification';
+  /** For an unsafe verdict, its category: the label of the nearest unsafe concept anchor (sexual, violence, hate, harassment, self-harm, shocking, illegal-activity). Null when safe or unchecked. */
+  category: Maybe<Scalars['String']['output']>;
   /** False when the content could not be checked (see the type's description). */
   checked: Scalars['Boolean']['output'];
   /** Geodesic distance from the origin. */
   distance: Scalars['Float']['output'];
   modality: Modality;
-  /** Closest concept anchors, nearest first. */
+  /** Closest concept anchors by geodesic distance, nearest first (any label; far from the origin a safe anchor can be the closest, `category` names the unsafe kind). */
   nearest: Array<Neighbour>;
   /** In [0, 1], monotone in distance; 0.5 exactly at the threshold. */
   score: Scalars['Float']['output'];
@@ -429,6 +431,7 @@ export type BoundsResolvers<ContextType = GatewayContext, ParentType extends Res
 };
 
 export type ClassificationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Classification'] = ResolversParentTypes['Classification']> = {
+  category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   distance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   modality?: Resolver<ResolversTypes['Modality'], ParentType, ContextType>;

@@ -24,5 +24,6 @@ export const Classification: ClassificationResolvers = {
   score: (c) => c.verdict.score,
   distance: (c) => c.verdict.distance,
   threshold: (c) => c.verdict.threshold,
+  category: (c, _a, ctx) => (c.vec === null || !c.verdict.unsafe ? null : ctx.services.safety.unsafeCategory(c.vec)),
   nearest: (c, _a, ctx) => (c.vec === null ? [] : ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount)),
 };

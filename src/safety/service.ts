@@ -67,6 +67,17 @@ export class SafetyService {
   }
 
   /**
+   * What kind of unsafe: the label of the nearest concept anchor among the unsafe ones (a safe anchor may be
+   * closer — far from the origin, directions spread and the near-origin safe anchors are often nearest —
+   * so the category is read among unsafe anchors only). Null when the bundle has no unsafe anchors.
+   */
+  unsafeCategory(vec: ArrayLike<number>): string | null {
+    const anchors = this.anchors.anchors;
+    const [best] = this.anchors.points.nearest(vec, 1, (i) => anchors[i].label !== 'safe');
+    return best ? anchors[best.index].label : null;
+  }
+
+  /**
    * Redirects an input already embedded as `vec`. Safe input comes back unchanged. Unsafe text is edited
    * (EDIT) or replaced by a safe-pool prompt (RETRIEVE); unsafe images are always RETRIEVEd (cross-modal).
    * Returns output null when nothing safe could be produced: the caller must then not pass the input on.

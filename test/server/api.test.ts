@@ -98,8 +98,8 @@ describe('GraphQL fields', () => {
 
   test('classify: safe text passes, text with an unsafe word is flagged, scores agree with distances', async () => {
     const { body } = await gql(gw, `{
-      safe: classify(input: { text: ${JSON.stringify(SAFE)} }) { modality unsafe score distance threshold nearest { text category distance } }
-      unsafe: classify(input: { text: ${JSON.stringify(UNSAFE)} }) { unsafe score distance threshold nearest { category } }
+      safe: classify(input: { text: ${JSON.stringify(SAFE)} }) { modality unsafe score distance threshold category nearest { text category distance } }
+      unsafe: classify(input: { text: ${JSON.stringify(UNSAFE)} }) { unsafe score distance threshold category nearest { category } }
     }`);
     expect(body.errors).toBeUndefined();
     const { safe, unsafe } = body.data!;
@@ -112,6 +112,8 @@ describe('GraphQL fields', () => {
     expect(safe.nearest).toHaveLength(3);
     expect(safe.nearest[0].distance).toBeLessThanOrEqual(safe.nearest[1].distance);
     expect(unsafe.nearest.some((n: { category: string }) => n.category !== 'safe')).toBe(true);
+    expect(safe.category).toBeNull();
+    expect(['sexual', 'violence', 'shocking']).toContain(unsafe.category);
   });
 
   test('classify images: the fixture flags a red image and passes a grey one', async () => {
