@@ -22,7 +22,7 @@
  *
  * Spaced letters: a run of single-character chunks ("n a k e d"), of chunks that are single characters
  * separated by punctuation ("n.a.k.e.d", "n-a-k-e-d", "n_a_k_e_d") and of lone punctuation between them
- * ("n . a . k") is joined greedily, longest first, into words of at least 3 characters that contain a
+ * ("n . a . k") is segmented (covering as many letters as possible, see segmentLetters) into words of at least 3 characters that contain a
  * letter and are in the vocabulary (directly or de-obfuscated). Letters that join nothing stay single.
  * Three is the floor because "a b" or "i m" are ordinary text far more often than obfuscation.
  *
@@ -215,15 +215,36 @@ function toItems(chunks: string[], has: VocabHas): Item[] {
   return items;
 }
 
-/** Joins the longest spaced-letter span starting at letters[p], or returns null. */
-function joinSpan(letters: string[], p: number, has: VocabHas): { word: string; end: number } | null {
-  for (let q = Math.min(letters.length, p + MAX_SPACED_JOIN); q >= p + MIN_SPACED_JOIN; q--) {
-    const joined = letters.slice(p, q).join('');
-    if (!HAS_LETTER_RE.test(joined)) continue;
-    const word = resolveWord(joined, has);
-    if (word !== null) return { word, end: q };
+/**
+ * Segments a run of spaced letters into vocabulary words, covering as many letters as possible (ties: fewer
+ * words). Greedy longest-first from the left would read "a n a k e d" as "ana" + k, e, d; the best cover is
+ * "a" + "naked". Dynamic programming over span ends; each span is checked once. Returns, per start index,
+ * the chosen span end (exclusive) and word, or null where the letter stays single.
+ */
+function segmentLetters(letters: string[], has: VocabHas): ({ word: string; end: number } | null)[] {
+  const n = letters.length;
+  const covered = new Array<number>(n + 1).fill(0);
+  const words = new Array<number>(n + 1).fill(0);
+  const choice: ({ word: string; end: number } | null)[] = new Array(n).fill(null);
+  for (let p = n - 1; p >= 0; p--) {
+    covered[p] = covered[p + 1];
+    words[p] = words[p + 1] + 1;
+    choice[p] = null;
+    for (let q = Math.min(n, p + MAX_SPACED_JOIN); q >= p + MIN_SPACED_JOIN; q--) {
+      const joined = letters.slice(p, q).join('');
+      if (!HAS_LETTER_RE.test(joined)) continue;
+      const word = resolveWord(joined, has);
+      if (word === null) continue;
+      const c = q - p + covered[q];
+      const w = 1 + words[q];
+      if (c > covered[p] || (c === covered[p] && w < words[p])) {
+        covered[p] = c;
+        words[p] = w;
+        choice[p] = { word, end: q };
+      }
+    }
   }
-  return null;
+  return choice;
 }
 
 /**
@@ -264,8 +285,9 @@ export function wordTokens(
         break;
       }
     }
+    const segments = segmentLetters(letters, vocabHas);
     for (let p = 0; p < letters.length; ) {
-      const joined = joinSpan(letters, p, vocabHas);
+      const joined = segments[p];
       const last = joined ? joined.end - 1 : p;
       if (joined) out.push(joined.word);
       else out.push(...tokensOfChunk(letters[p]));

@@ -209,3 +209,12 @@ describe('vocabulary file errors name the file and the line', () => {
     expect((err as Error).message).toMatch(/"sentencepiece" .* allowed: "word", "clip-bpe"/);
   });
 });
+
+describe('spaced letters next to real one-letter words', () => {
+  test('"a n a k e d" reads as "a naked", not "ana" + k, e, d', async () => {
+    const { WordTokenizer } = await import('../../../src/runtime/tokenizers/word');
+    const tok = new WordTokenizer(['<pad>', '<unk>', 'a', 'ana', 'naked', 'woman', 'photo', 'of'], { contextLength: 8 });
+    expect(tok.tokens('a photo of a n a k e d woman')).toEqual(['a', 'photo', 'of', 'a', 'naked', 'woman']);
+    expect(tok.tokens('a n.a.k.e.d woman')).toEqual(['a', 'naked', 'woman']);
+  });
+});
