@@ -55,6 +55,7 @@ export async function openServices(config: Readonly<Config>, opts: { metrics?: M
     intraOpThreads: config.intraOpThreads,
     executionProviders: config.executionProviders,
     batchMaxSize: config.batchMaxSize,
+    imageBatchMaxSize: config.imageBatchMaxSize ?? undefined,
     batchMaxWaitMs: config.batchMaxWaitMs,
     inferenceTimeoutMs: config.inferenceTimeoutMs,
     onBatch: (tower, items, ms) => {

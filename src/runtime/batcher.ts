@@ -12,6 +12,17 @@
  *    longer than `maxWaitMs` (then the batch is queued in the pool as it is);
  *  - a batch never exceeds `maxBatch` items; a larger backlog is split into several batches.
  * When a whole batch fails, every caller in it is rejected with the same error, so none hangs.
+ *
+ * The defaults (BATCH_MAX_SIZE 64, BATCH_MAX_WAIT_MS 5, config.ts), from measurements on 2 cores
+ * (test/bench/FINDINGS.md): a text run costs a fixed ~40 us plus the per-item work (hysac-mini-shaped tower:
+ * ~61 us an item alone, ~25 us an item in batches of 32, no better past 64), so almost all of the gain is in by
+ * 32-64 items, while 64 items keep one text run near 1.6 ms, short enough not to hold a worker from the next
+ * batch. Under 64 concurrent clients batches come out at ~20-30 items by themselves (the "flush when a worker
+ * is idle" rule), and BATCH_MAX_SIZE 16 vs 64 or BATCH_MAX_WAIT_MS 1 vs 5 made no difference beyond the
+ * machine's noise; switching batching off (BATCH_MAX_SIZE=1) cost ~1.9x throughput. The wait only matters when
+ * every worker is busy (a heavy model): then 5 ms lets the backlog leave as one batch instead of many small
+ * queued ones, and adds at most 5 ms to an item that would have queued anyway. Images are capped lower
+ * (IMAGE_BATCH_MAX_SIZE, see model-runtime.ts): a convolutional tower gets dearer per image in big batches.
  */
 import type { WorkerPool } from './pool';
 

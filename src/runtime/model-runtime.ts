@@ -1,16 +1,17 @@
 /**
  * The model runtime facade: text and images in, points on the hyperboloid out.
  *
- * Text is tokenised here (cheap), images are preprocessed with sharp (off the event loop, in libuv's
- * pool), and both are batched across requests (batcher.ts) into model runs on worker threads (pool.ts).
- * When the bundle's graphs output tangent vectors, the runtime applies HySAC's alpha scale and the
- * exponential map at the origin, so every caller sees space components on the hyperboloid.
+ * Texts and images (preprocessed with sharp, off the event loop, in libuv's pool) are batched across
+ * requests (batcher.ts) into model runs on worker threads (pool.ts). The workers tokenise the texts and,
+ * when the bundle's graphs output tangent vectors, apply HySAC's alpha scale and the exponential map at
+ * the origin, so every caller sees space components on the hyperboloid. Both used to run here, on the
+ * main event loop; moving them to the workers took that per-item work off the gateway's serial part
+ * (test/bench/FINDINGS.md). `tokenize` still encodes on this thread, for the CLI and tests.
  */
 import * as path from 'node:path';
-import { expMap0Batch } from '../geometry';
 import { Batcher } from './batcher';
 import type { Bundle } from './bundle';
-import { WorkerPool } from './pool';
+import { WorkerPool, type JobInput } from './pool';
 import type { Tower } from './worker-protocol';
 
 export interface RuntimeOptions {
@@ -18,14 +19,22 @@ export interface RuntimeOptions {
   intraOpThreads: number;
   executionProviders: string[];
   batchMaxSize: number;
+  /**
+   * Most images in one model run (IMAGE_BATCH_MAX_SIZE; default BATCH_MAX_SIZE, so a 64-image document is one
+   * run). Trade-off measured in test/bench/FINDINGS.md: nsfwjs's MobileNetV2 in ONNX Runtime (1 thread)
+   * costs about 6.5 ms CPU an image in batches of 1 to 4, 7.5 ms at 8 and 8.3 ms at 16, and small batches
+   * spread a burst over every worker; a deployment that mostly sees image bursts may set 4.
+   */
+  imageBatchMaxSize?: number;
   batchMaxWaitMs: number;
   inferenceTimeoutMs: number;
   /** Called after each model run: which tower, how many items, milliseconds in the worker. */
   onBatch?: (tower: Tower, items: number, ms: number) => void;
 }
 
+
 export class ModelRuntime {
-  private readonly textBatcher: Batcher<Int32Array, Float32Array>;
+  private readonly textBatcher: Batcher<string, Float32Array>;
   private readonly imageBatcher: Batcher<Float32Array, Float32Array>;
   private warmedUp = false;
 
@@ -35,18 +44,35 @@ export class ModelRuntime {
     private readonly options: RuntimeOptions,
   ) {
     const common = { pool, maxBatch: options.batchMaxSize, maxWaitMs: options.batchMaxWaitMs };
-    this.textBatcher = new Batcher({ ...common, run: (ids) => this.runText(ids) });
-    this.imageBatcher = new Batcher({ ...common, run: (px) => this.runImages(px) });
+    this.textBatcher = new Batcher({ ...common, run: (texts) => this.runText(texts) });
+    this.imageBatcher = new Batcher({ ...common, maxBatch: options.imageBatchMaxSize ?? options.batchMaxSize, run: (px) => this.runImages(px) });
   }
 
   /** Starts the worker pool on `bundle` and runs one warm-up inference per tower. */
   static async start(bundle: Bundle, options: RuntimeOptions): Promise<ModelRuntime> {
     const m = bundle.manifest;
+    const lift = (tower: Tower) => (m.outputs === 'tangent' ? { curvature: m.curvature, alpha: m.alpha[tower] } : null);
+    const s = m.image.preprocess.size;
     const pool = new WorkerPool({
       size: options.workers,
       timeoutMs: options.inferenceTimeoutMs,
       init: {
-        models: { text: path.join(bundle.dir, m.text.model), image: path.join(bundle.dir, m.image.model) },
+        text: {
+          model: path.join(bundle.dir, m.text.model),
+          input: m.text.input,
+          output: m.text.output,
+          lift: lift('text'),
+          inputType: m.text.inputType,
+          tokenizer: m.text.tokenizer,
+          bundleDir: bundle.dir,
+        },
+        image: {
+          model: path.join(bundle.dir, m.image.model),
+          input: m.image.input,
+          output: m.image.output,
+          lift: lift('image'),
+          itemDims: m.image.preprocess.layout === 'NCHW' ? [3, s, s] : [s, s, 3],
+        },
         intraOpThreads: options.intraOpThreads,
         executionProviders: options.executionProviders,
       },
@@ -69,7 +95,7 @@ export class ModelRuntime {
     const size = this.bundle.manifest.image.preprocess.size;
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < this.options.workers; i++) {
-      jobs.push(this.runText([this.bundle.tokenizer.encode('warm up')]));
+      jobs.push(this.runText(['warm up']));
       jobs.push(this.runImages([new Float32Array(3 * size * size)]));
     }
     await Promise.all(jobs);
@@ -88,7 +114,7 @@ export class ModelRuntime {
 
   /** Embeds texts (batched across requests); returns space components, one row per text. */
   embedTexts(texts: string[]): Promise<Float32Array[]> {
-    return this.textBatcher.submit(texts.map((t) => this.bundle.tokenizer.encode(t)));
+    return this.textBatcher.submit(texts);
   }
 
   /** Embeds preprocessed image tensors (see image/preprocess.ts); returns space components. */
@@ -96,44 +122,30 @@ export class ModelRuntime {
     return this.imageBatcher.submit(tensors);
   }
 
-  private async runText(ids: Int32Array[]): Promise<Float32Array[]> {
-    const t = this.bundle.manifest.text;
-    const ctx = t.tokenizer.contextLength;
-    const n = ids.length;
-    let data: BigInt64Array | Int32Array;
-    if (t.inputType === 'int64') {
-      data = new BigInt64Array(n * ctx);
-      for (let r = 0; r < n; r++) for (let j = 0; j < ctx; j++) data[r * ctx + j] = BigInt(ids[r][j]);
-    } else {
-      data = new Int32Array(n * ctx);
-      for (let r = 0; r < n; r++) data.set(ids[r], r * ctx);
-    }
-    return this.run('text', t.input, t.output, t.inputType, data, [n, ctx], n);
+  private runText(texts: string[]): Promise<Float32Array[]> {
+    return this.run({ tower: 'text', texts }, texts.length);
   }
 
-  private async runImages(px: Float32Array[]): Promise<Float32Array[]> {
-    const im = this.bundle.manifest.image;
-    const s = im.preprocess.size;
+  private runImages(px: Float32Array[]): Promise<Float32Array[]> {
+    const s = this.bundle.manifest.image.preprocess.size;
     const n = px.length;
     const per = 3 * s * s;
     const data = new Float32Array(n * per);
     px.forEach((p, i) => data.set(p, i * per));
-    const dims = im.preprocess.layout === 'NCHW' ? [n, 3, s, s] : [n, s, s, 3];
-    return this.run('image', im.input, im.output, 'float32', data, dims, n);
+    return this.run({ tower: 'image', data, n }, n);
   }
 
-  private async run(tower: Tower, inputName: string, outputName: string, dtype: 'float32' | 'int64' | 'int32', data: Float32Array | BigInt64Array | Int32Array, dims: number[], n: number): Promise<Float32Array[]> {
+  private async run(input: JobInput, n: number): Promise<Float32Array[]> {
     const t0 = performance.now();
-    const out = await this.pool.run({ tower, inputName, outputName, dtype, data, dims });
+    const out = await this.pool.run(input);
     const dim = this.dim;
     if (out.dims.length !== 2 || out.dims[0] !== n || out.dims[1] !== dim) {
-      throw new Error(`the ${tower} model returned shape [${out.dims.join(', ')}], expected [${n}, ${dim}] (manifest embeddingDim)`);
+      throw new Error(`the ${input.tower} model returned shape [${out.dims.join(', ')}], expected [${n}, ${dim}] (manifest embeddingDim)`);
     }
-    const m = this.bundle.manifest;
-    const lifted = m.outputs === 'tangent' ? expMap0Batch({ data: out.data, rows: n, dim }, m.curvature, m.alpha[tower]).data : out.data;
-    this.options.onBatch?.(tower, n, performance.now() - t0);
-    const rows: Float32Array[] = [];
-    for (let i = 0; i < n; i++) rows.push(lifted.slice(i * dim, (i + 1) * dim));
+    this.options.onBatch?.(input.tower, n, performance.now() - t0);
+    // Rows are views of the batch's buffer (the worker made it for us): no copy per row.
+    const rows: Float32Array[] = new Array(n);
+    for (let i = 0; i < n; i++) rows[i] = out.data.subarray(i * dim, (i + 1) * dim);
     return rows;
   }
 

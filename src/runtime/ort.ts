@@ -29,6 +29,10 @@ export async function createSession(model: string | Uint8Array, options: Session
     executionMode: 'sequential',
     intraOpNumThreads: options.intraOpThreads ?? 0,
     interOpNumThreads: 1,
+    // No busy-waiting in the intra-op pool between runs (it only exists with more than one intra-op thread):
+    // spinning threads take the cores the event loop and the other workers need. With 2 threads on 2 cores,
+    // 40 image runs 10 ms apart cost 510-740 ms CPU spinning, 320 ms not, and ran faster (test/bench/FINDINGS.md).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }

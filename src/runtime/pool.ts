@@ -25,14 +25,8 @@ export interface PoolOptions {
   onRun?: (tower: Tower, ms: number) => void;
 }
 
-export interface JobInput {
-  tower: Tower;
-  inputName: string;
-  outputName: string;
-  dtype: RunRequest['dtype'];
-  data: Float32Array | BigInt64Array | Int32Array;
-  dims: number[];
-}
+/** One model run: texts for the text tower (the worker tokenises them), or n preprocessed images back to back. */
+export type JobInput = { tower: 'text'; texts: string[] } | { tower: 'image'; data: Float32Array; n: number };
 
 export interface JobResult {
   data: Float32Array;
@@ -200,19 +194,27 @@ export class WorkerPool extends EventEmitter {
       const job = this.queue.shift()!;
       slot.job = job;
       const { input } = job;
-      // Copy into an owned buffer only when the view does not cover its whole buffer; then transfer.
-      const data = input.data.byteOffset === 0 && input.data.byteLength === input.data.buffer.byteLength ? input.data : input.data.slice();
-      const buffer = data.buffer as ArrayBuffer;
-      const req: RunRequest = { type: 'run', id: job.id, tower: input.tower, inputName: input.inputName, outputName: input.outputName, dtype: input.dtype, buffer, dims: input.dims };
+      let req: RunRequest;
+      const transfer: ArrayBuffer[] = [];
+      if (input.tower === 'text') {
+        req = { type: 'run', id: job.id, tower: 'text', texts: input.texts };
+      } else {
+        // Copy into an owned buffer only when the view does not cover its whole buffer; then transfer.
+        const data = input.data.byteOffset === 0 && input.data.byteLength === input.data.buffer.byteLength ? input.data : input.data.slice();
+        req = { type: 'run', id: job.id, tower: 'image', buffer: data.buffer as ArrayBuffer, n: input.n };
+        transfer.push(req.buffer);
+      }
       slot.timer = setTimeout(() => this.retire(slot, `a ${input.tower} batch exceeded the ${this.options.timeoutMs} ms inference timeout`), this.options.timeoutMs);
       slot.running = true;
-      slot.worker.postMessage(req, [buffer]);
+      slot.worker.postMessage(req, transfer);
     }
   }
 
   /** Workers ready and not busy. */
   idleWorkers(): number {
-    return this.slots.filter((s) => s && s.ready && !s.job && !s.retired).length;
+    let n = 0; // a loop, not filter(): the batcher asks on every submit
+    for (const s of this.slots) if (s && s.ready && !s.job && !s.retired) n++;
+    return n;
   }
   liveWorkers(): number {
     return this.slots.filter((s) => s && s.ready && !s.retired).length;

@@ -1,29 +1,67 @@
-/** Messages between the main thread (pool.ts) and a model worker (worker.ts). Buffers are transferred, not copied. */
+/**
+ * Messages between the main thread (pool.ts) and a model worker (worker.ts). Buffers are transferred, not
+ * copied.
+ *
+ * The worker does everything around a model run that does not need the main thread: it tokenises texts,
+ * widens token ids to int64 when the graph wants them, runs the session and applies the exponential map to
+ * tangent outputs. The main event loop only batches, posts and splits rows: under load it is the serial
+ * part of the gateway (HTTP, GraphQL), so work moved off it is throughput gained (test/bench/FINDINGS.md).
+ */
+import type { TokenizerSpec } from './manifest-types';
 
 export type Tower = 'text' | 'image';
 
+/** One tower as a worker runs it. */
+export interface TowerInit {
+  /** Absolute path of the ONNX file. */
+  model: string;
+  /** Graph input and output names. */
+  input: string;
+  output: string;
+  /** Tangent outputs: the worker returns expMap0(alpha * v) on the hyperboloid of curvature -c. Null: the graph's output is returned as it is. */
+  lift: { curvature: number; alpha: number } | null;
+}
+
 export interface WorkerInit {
-  /** Absolute paths of the ONNX files, by tower. */
-  models: Record<Tower, string>;
+  text: TowerInit & {
+    /** Element type of the token-id input. */
+    inputType: 'int64' | 'int32';
+    /** The bundle's tokenizer, loaded by every worker from `bundleDir`. */
+    tokenizer: TokenizerSpec;
+    bundleDir: string;
+  };
+  image: TowerInit & {
+    /** Dimensions of one preprocessed image ([3, s, s] for NCHW, [s, s, 3] for NHWC). */
+    itemDims: number[];
+  };
   intraOpThreads: number;
   executionProviders: string[];
 }
 
-export interface RunRequest {
+export interface TextRunRequest {
   type: 'run';
   id: number;
-  tower: Tower;
-  inputName: string;
-  outputName: string;
-  dtype: 'float32' | 'int64' | 'int32';
-  buffer: ArrayBuffer;
-  dims: number[];
+  tower: 'text';
+  /** The texts to embed (the worker tokenises them). */
+  texts: string[];
 }
+
+export interface ImageRunRequest {
+  type: 'run';
+  id: number;
+  tower: 'image';
+  /** n preprocessed images back to back, float32 (transferred). */
+  buffer: ArrayBuffer;
+  n: number;
+}
+
+export type RunRequest = TextRunRequest | ImageRunRequest;
 
 export type WorkerRequest = RunRequest | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
+  /** buffer: float32 [dims[0], dims[1]], lifted onto the hyperboloid when the tower's `lift` is set. */
   | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number }
   | { type: 'error'; id: number; message: string };

@@ -4,12 +4,15 @@
  *  1. Attribution (leave-one-out, gradient-free): for every word w_i of the prompt, embed the prompt
  *     without w_i; a_i = d(prompt) - d(prompt without w_i) is how far w_i pushes the embedding away from
  *     the origin (d = geodesic distance from the origin). All variants go in one batch.
- *  2. Words are edited in decreasing a_i (only words with a_i > 0), at most `maxEdits` of them. For each,
- *     the candidates are: dropping it, or replacing it with one of its `neighbours` nearest safe words
- *     (nearest by geodesic distance between the word's own embedding and the embeddings of a safe-word
- *     vocabulary drawn from the safe-prompt pool). All candidates are re-embedded in one batch and the one
- *     with the smallest distance from the origin is kept (a replacement wins ties, keeping the sentence
- *     shape).
+ *  2. Words are edited in decreasing a_i (only content words with a_i > 0: stop words carry no content and
+ *     are never edited), at most `maxEdits` of them. For each, the candidates are: dropping it, or
+ *     replacing it with one of its `neighbours` nearest safe words. "Nearest" is by direction — the angle
+ *     at the origin between the word's own embedding and the embeddings of a safe-word vocabulary drawn from
+ *     the safe-prompt pool — not by geodesic distance: an unsafe word lies far from the origin and safe
+ *     words near it, so geodesic distance is dominated by the radius and would pick whatever safe word is
+ *     furthest out, while the direction carries the meaning. All candidates are re-embedded in one batch
+ *     and the one with the smallest distance from the origin is kept (a replacement wins ties, keeping the
+ *     sentence shape).
  *  3. Stop as soon as the prompt is inside the safe bound (distance < target). If it never gets there,
  *     `safe` is false and the caller falls back to RETRIEVE, so an unsafe prompt is never passed on.
  * Punctuation around an edited word is kept ("blood," -> "paint,").
@@ -82,6 +85,27 @@ export function safeWordCandidates(poolTexts: string[], max = 3000): string[] {
     .map(([w]) => w);
 }
 
+/** Indices of the k rows whose direction from the origin is closest to `vec`'s (largest cosine). */
+function nearestByDirection(points: PointSet, vec: ArrayLike<number>, k: number): number[] {
+  const { data, rows, dim } = points.matrix;
+  let qn = 0;
+  for (let j = 0; j < dim; j++) qn += vec[j] * vec[j];
+  qn = Math.sqrt(qn) || 1;
+  const scored: { i: number; cos: number }[] = [];
+  for (let i = 0; i < rows; i++) {
+    let dot = 0;
+    let n = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = data[i * dim + j];
+      dot += x * vec[j];
+      n += x * x;
+    }
+    scored.push({ i, cos: dot / (qn * (Math.sqrt(n) || 1)) });
+  }
+  scored.sort((a, b) => b.cos - a.cos);
+  return scored.slice(0, k).map((s) => s.i);
+}
+
 export async function editPrompt(text: string, inputVec: Float32Array, o: EditOptions): Promise<EditResult> {
   const maxEdits = o.maxEdits ?? 8;
   const k = o.neighbours ?? 4;
@@ -93,7 +117,7 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
   if (distance < o.target) return { output: text, vec, distance, edits, safe: true };
 
   // 1. Leave-one-out attribution, and each word's own embedding, in one batch.
-  const idx = tokens.map((t, i) => (t.core ? i : -1)).filter((i) => i >= 0);
+  const idx = tokens.map((t, i) => (t.core && !STOP_WORDS.has(t.core.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
   const without = idx.map((i) => render(current.map((t, j) => (j === i ? null : t))));
   const cores = idx.map((i) => tokens[i].core);
   const firstBatch = await o.embed([...without.map((t) => t || '.'), ...cores]);
@@ -108,7 +132,7 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
     if (o.words) {
       const wordVec = firstBatch[idx.length + n];
       const lower = tok.core.toLowerCase();
-      for (const { index } of o.words.points.nearest(wordVec, k + 1)) {
+      for (const index of nearestByDirection(o.words.points, wordVec, k + 1)) {
         const w = o.words.words[index];
         if (w !== lower && replacements.length < k) replacements.push(w);
       }

@@ -24,7 +24,7 @@ test('a hung batch fails with MODEL_UNAVAILABLE within the timeout; the worker i
   expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
   expect(Date.now() - h0).toBeLessThan(500);
   const { body } = await slow;
-  expect(Date.now() - t0).toBeLessThan(10_000);
+  expect(Date.now() - t0).toBeLessThan(20_000);
   expect(body.data).toBeNull();
   expect(body.errors![0].extensions!.code).toBe('MODEL_UNAVAILABLE');
   expect(body.errors![0].message).toMatch(/exceeded the 1000 ms inference timeout/);

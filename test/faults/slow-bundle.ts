@@ -1,6 +1,6 @@
 /**
  * A copy of the fixture bundle whose text tower is deliberately expensive: its cost grows with the batch
- * (about 0.5 GFLOP per item), so the warm-up (one item) is quick while a 256-item batch runs for seconds.
+ * (quadratic in the batch size), so the warm-up (one item) is quick while a 256-item batch runs for seconds.
  * With a short INFERENCE_TIMEOUT_MS this gives a real "hung" worker for the fault tests, with no test-only
  * code in the product.
  */
@@ -17,15 +17,19 @@ export function buildSlowBundle(): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   const L = manifest.text.tokenizer.contextLength as number;
   const D = manifest.embeddingDim as number;
-  const W = 1024;
+  // Cost grows with the square of the batch: h [N, W]; repeat h <- tanh((h h^T) h * eps). About 4 N^2 W
+  // FLOP an iteration: negligible for the start-up batches (N <= 10), ~400 GFLOP for N = 256.
+  const W = 65536;
   const b = new GraphBuilder('slow_text');
   b.input('input_ids', 'int64', ['N', L]);
-  const x = b.op('Unsqueeze', [b.op('Cast', ['input_ids'], { to: 1 }), b.constInt64([2], [1])]); // [N, L, 1]
-  const fill = (n: number, v: number) => new Float32Array(n).fill(v);
-  let h = b.op('MatMul', [x, b.initializer('w_in', fill(W, 1e-3), [1, W])]); // [N, L, W]
-  for (let i = 0; i < 8; i++) h = b.op('Tanh', [b.op('MatMul', [h, b.initializer(`w${i}`, fill(W * W, 1e-4), [W, W])])]);
-  const pooled = b.op('ReduceMean', [h], { axes: [1], keepdims: 0 }); // [N, W]
-  b.node('MatMul', [pooled, b.initializer('w_out', fill(W * D, 1e-3), [W, D])], ['embedding']);
+  const x = b.op('Cast', ['input_ids'], { to: 1 }); // [N, L]
+  let h = b.op('MatMul', [x, b.initializer('w_in', new Float32Array(L * W).fill(1e-3), [L, W])]); // [N, W]
+  for (let i = 0; i < 24; i++) {
+    const gram = b.op('MatMul', [h, b.op('Transpose', [h], { perm: [1, 0] })]); // [N, N]
+    h = b.op('Tanh', [b.op('Mul', [b.op('MatMul', [gram, h]), b.constFloat([1e-6], [])])]);
+  }
+  const pooled = b.op('ReduceMean', [h], { axes: [1], keepdims: 1 }); // [N, 1]
+  b.node('MatMul', [pooled, b.initializer('w_out', new Float32Array(D).fill(1e-3), [1, D])], ['embedding']);
   b.output('embedding', 'float32', ['N', D]);
   const bytes = b.toModelBytes();
   fs.writeFileSync(path.join(dir, 'text.onnx'), bytes);

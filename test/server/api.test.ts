@@ -187,6 +187,14 @@ describe('batching', () => {
     expect((await metric(gw, 'gateway_model_items_total', { modality: 'IMAGE' })) - before.ii).toBe(2);
   });
 
+  test('64 distinct images in one document are one image model run', async () => {
+    const imgs = await Promise.all(Array.from({ length: 64 }, (_, i) => png(i * 4, 100, 255 - i * 4, 32)));
+    const before = await metric(gw, 'gateway_model_batches_total', { modality: 'IMAGE' });
+    const { body } = await gql(gw, 'query($i: [ContentInput!]!) { classifyMany(inputs: $i) { unsafe } }', { i: imgs.map((b) => ({ image: { base64: b } })) });
+    expect(body.errors).toBeUndefined();
+    expect((await metric(gw, 'gateway_model_batches_total', { modality: 'IMAGE' })) - before).toBe(1);
+  });
+
   test('a 64-item classifyMany is one model run', async () => {
     const before = await metric(gw, 'gateway_model_batches_total', { modality: 'TEXT' });
     const inputs = Array.from({ length: 64 }, (_, i) => ({ text: `a dog number ${i} in a park` }));
