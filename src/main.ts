@@ -20,6 +20,7 @@ import { loadSafePool } from './safety/pool';
 import { safeBound } from './safety/redirect';
 import { SafetyService } from './safety/service';
 import { createApollo } from './server/apollo';
+import { createDrainer } from './server/drain';
 import { createRequestHandler } from './server/http';
 import { RateLimiter } from './server/rate-limit';
 import { createAuthenticator } from './server/auth';
@@ -197,7 +198,6 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
   const httpServer = http.createServer();
   httpServer.requestTimeout = 120_000;
   const apollo = createApollo({
-    httpServer,
     production: config.production,
     introspection: config.introspection,
     limits: { maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTokens: config.maxTokens, maxDirectives: 50, blockSuggestions: config.production },
@@ -206,6 +206,7 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
   });
   await apollo.start();
   const m = services.runtime.bundle.manifest;
+  const drainer = createDrainer(httpServer);
   httpServer.on(
     'request',
     createRequestHandler({
@@ -236,12 +237,10 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
     settings,
     close: () =>
       (closing ??= (async () => {
-        // Drain: stop accepting, let in-flight requests finish. Apollo's drain only half-closes idle
-        // keep-alive sockets (a client may hold them for its own idle timeout, stalling shutdown), so
-        // idle connections are destroyed outright once the drain has begun.
-        const drained = apollo.stop();
-        setImmediate(() => setImmediate(() => httpServer.closeIdleConnections()));
-        await drained;
+        // Drain (server/drain.ts): stop accepting, finish every request in flight, then stop Apollo and
+        // close the model sessions.
+        await drainer.drain();
+        await apollo.stop();
         await services.runtime.close();
       })()),
   };

@@ -1,12 +1,10 @@
 /**
- * Apollo Server wiring: schema + resolvers, CSRF prevention on, no external landing page, graceful drain,
+ * Apollo Server wiring: schema + resolvers, CSRF prevention on, no external landing page (the HTTP drain is server/drain.ts),
  * and error formatting that keeps our stable codes and hides internals in production.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Server } from 'node:http';
 import { resolvers } from '../resolvers';
 import { createArmor, type ArmorLimits } from './armor';
 import type { GatewayContext } from './context';
@@ -31,7 +29,6 @@ const PUBLIC_CODES = new Set([
 ]);
 
 export function createApollo(opts: {
-  httpServer: Server;
   production: boolean;
   introspection: boolean;
   limits: ArmorLimits;
@@ -50,7 +47,7 @@ export function createApollo(opts: {
     stopOnTerminationSignals: false,
     introspection: opts.introspection,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer: opts.httpServer }), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
     formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (opts.production && !PUBLIC_CODES.has(code)) {
