@@ -8,6 +8,8 @@
  * action, a place, then 0-6 style tags (medium, artist, lighting, camera, quality), with commas. About one
  * word in fifteen is a made-up word (a name, a typo), as on real traffic, so word caches keep missing.
  */
+import { mulberry32 } from '../helpers/prng';
+import { readTable } from '../../models/eval/csv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -48,17 +50,8 @@ const STYLES = [
 ];
 const SYLLABLES = ['ka', 'ro', 'mi', 'zen', 'tor', 'el', 'qua', 'vin', 'sh', 'ly', 'dax', 'or', 'ith', 'bel', 'nu'];
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same prompts. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (test/helpers/prng.ts), so every run benchmarks the same prompts. */
+export const rng = mulberry32;
 
 /** `n` distinct generated prompts (seeded). */
 export function generatePrompts(n: number, seed = 20250611): string[] {
@@ -94,39 +87,9 @@ export function writePoolFile(file: string, n: number): void {
   fs.writeFileSync(file, prompts.join('\n') + '\n');
 }
 
-/** Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines inside quotes). */
+/** The project's one CSV reader (models/eval/csv.ts, RFC 4180, checked against Python's csv on every data file). */
 export function readCsv(file: string): Record<string, string>[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  const [header, ...body] = rows.filter((r) => r.length > 1 || r[0] !== '');
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return readTable(file).rows;
 }
 
 /** COCO captions (measurement load only), or [] when ../shared/eval is absent. */

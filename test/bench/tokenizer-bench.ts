@@ -13,6 +13,7 @@
  *                 de-obfuscation included), cold and warm
  * The last line of output is the JSON summary. Not a test: nothing here asserts a time.
  */
+import { mulberry32 as rng } from '../helpers/prng';
 import * as path from 'node:path';
 import { readBundleText } from '../../src/runtime/tokenizers/bundle-files';
 import { ClipBpeTokenizer } from '../../src/runtime/tokenizers/clip-bpe';
@@ -40,17 +41,6 @@ const STYLES = [
   'dramatic lighting', 'golden hour', 'pastel colors', 'low poly', 'pixel art', 'isometric', 'film grain',
 ];
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same prompts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makePrompts(n: number, seed = 42): string[] {
   const r = rng(seed);

@@ -3,6 +3,7 @@
  * The set includes a CMYK JPEG without profile, a lossless JPEG (SOF3), WebP, an RGBA PNG, greyscale PNG/JPEG,
  * and JPEGs with ICC profiles and EXIF orientation tags.
  */
+import { readTable } from '../../../models/eval/csv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { inspectImage, preprocessImage } from '../../../src/runtime/image';
@@ -11,36 +12,6 @@ import { CLIP_SPEC, LIMITS, SAFE_IMAGES } from './helpers';
 const CSV = path.join(SAFE_IMAGES, 'images.csv');
 const present = fs.existsSync(CSV);
 
-/** Minimal CSV reader (quoted fields with "" escapes). */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  const [header, ...body] = rows.filter((r) => r.length > 1);
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
-
 if (!present) {
   describe('safe_images', () => {
     it.skip(`skipped: ${CSV} is absent (the shared evaluation data is not checked out next to the repository)`, () => {});
@@ -48,7 +19,7 @@ if (!present) {
   // eslint-disable-next-line no-console
   console.warn(`safe-images.test.ts: skipped, ${CSV} not found`);
 } else {
-  const rows = parseCsv(fs.readFileSync(CSV, 'utf8'));
+  const rows = readTable(CSV).rows;
   describe('safe_images', () => {
     it('lists the photographs', () => {
       expect(rows.length).toBeGreaterThanOrEqual(20);
