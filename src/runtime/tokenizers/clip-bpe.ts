@@ -11,11 +11,11 @@
  * typed marker is invisible to the text tower. `specialTokensInText: 'split'` encodes the marker as plain
  * characters instead (a deliberate difference from OpenAI).
  */
+import { PaddedRowTokenizer } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { bpeMerge } from './bpe';
 import { CLIP_PRETOKEN_RE, clipCleanText } from './clip-text';
 import { BYTE_TO_SYMBOL, type ClipVocab, END_OF_WORD, EOT_TOKEN, SOT_TOKEN, SYMBOL_TO_BYTE } from './clip-vocab';
-import type { Tokenizer } from './types';
 
 export interface ClipBpeOptions {
   /** Row length (77 for CLIP). At least 2 (SOT and EOT). */
@@ -29,7 +29,7 @@ export interface ClipBpeOptions {
 const UTF8 = new TextEncoder();
 const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
 
-export class ClipBpeTokenizer implements Tokenizer {
+export class ClipBpeTokenizer extends PaddedRowTokenizer {
   readonly type = 'clip-bpe';
   readonly contextLength: number;
   readonly sot: number;
@@ -41,6 +41,7 @@ export class ClipBpeTokenizer implements Tokenizer {
     private readonly vocab: ClipVocab,
     options: ClipBpeOptions,
   ) {
+    super();
     if (!Number.isInteger(options.contextLength) || options.contextLength < 2) {
       throw new RangeError(`clip-bpe contextLength must be an integer >= 2 (SOT + EOT), got ${options.contextLength}`);
     }
@@ -88,7 +89,7 @@ export class ClipBpeTokenizer implements Tokenizer {
   }
 
   /** The unpadded row: `[SOT] + ids + [EOT]`, truncated to contextLength with EOT last. */
-  private row(text: string): number[] {
+  protected row(text: string): number[] {
     const ids = this.encodeIds(text, this.contextLength - 1);
     const row = [this.sot, ...ids, this.eot];
     if (row.length > this.contextLength) {
@@ -96,18 +97,6 @@ export class ClipBpeTokenizer implements Tokenizer {
       row[this.contextLength - 1] = this.eot;
     }
     return row;
-  }
-
-  encode(text: string): Int32Array {
-    const out = new Int32Array(this.contextLength);
-    out.set(this.row(text));
-    return out;
-  }
-
-  encodeBatch(texts: string[]): Int32Array {
-    const out = new Int32Array(texts.length * this.contextLength);
-    texts.forEach((text, i) => out.set(this.row(text), i * this.contextLength));
-    return out;
   }
 
   /** Tokens of the row, readable: byte symbols turned back into text where they form whole UTF-8 characters. */

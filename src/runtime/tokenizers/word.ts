@@ -6,9 +6,9 @@
  * Vocabulary file: one token a line, line i (0-based) has id i; line 0 is `<pad>`, line 1 `<unk>`.
  * Entries should be in normalised form (lower case, no diacritics on Latin letters), or they never match.
  */
+import { PaddedRowTokenizer } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { normalizeText } from './normalize';
-import type { Tokenizer } from './types';
 import { chunkTokens, wordTokens } from './word-tokens';
 
 export const PAD_ID = 0;
@@ -41,7 +41,7 @@ export interface WordTokenizerOptions {
   cacheSize?: number;
 }
 
-export class WordTokenizer implements Tokenizer {
+export class WordTokenizer extends PaddedRowTokenizer {
   readonly type = 'word';
   readonly contextLength: number;
   private readonly ids = new Map<string, number>();
@@ -53,6 +53,7 @@ export class WordTokenizer implements Tokenizer {
     private readonly vocab: readonly string[],
     options: WordTokenizerOptions,
   ) {
+    super();
     if (!Number.isInteger(options.contextLength) || options.contextLength < 1) {
       throw new RangeError(`word contextLength must be an integer >= 1, got ${options.contextLength}`);
     }
@@ -83,24 +84,12 @@ export class WordTokenizer implements Tokenizer {
     });
   }
 
-  private row(text: string): number[] {
+  protected row(text: string): number[] {
     const words = this.words(text);
     const n = Math.min(words.length, this.contextLength);
     const row: number[] = new Array(n);
     for (let i = 0; i < n; i++) row[i] = this.ids.get(words[i]) ?? UNK_ID;
     return row;
-  }
-
-  encode(text: string): Int32Array {
-    const out = new Int32Array(this.contextLength); // zero = <pad>
-    out.set(this.row(text));
-    return out;
-  }
-
-  encodeBatch(texts: string[]): Int32Array {
-    const out = new Int32Array(texts.length * this.contextLength);
-    texts.forEach((text, i) => out.set(this.row(text), i * this.contextLength));
-    return out;
   }
 
   /** The vocabulary word of each id; an unknown word shows as `<unk:word>` so that a reader sees what it was. */
