@@ -18,6 +18,7 @@ import { decodeImageInput, preprocessImage } from './runtime/image';
 import { loadTokenizer } from './runtime/tokenizers';
 import type { Tokenizer } from './runtime/tokenizers/types';
 import { REDIRECT_STRATEGIES, type RedirectStrategyName } from './safety/service';
+import type { Verdict } from './safety/verdict';
 import type { Services } from './services';
 
 const COMMANDS: Record<string, string> = {
@@ -102,8 +103,8 @@ async function runBatchCommand(command: string, config: Readonly<Config>, texts:
         print({ input: item.input, modality: item.modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, nearest: safety.nearest(vec, services.config.nearestCount) });
       } else {
         const r = await safety.redirect(vec, item.modality, item.text, strategy);
-        const after = safety.verdict(r.outputVec, r.redirected ? 'TEXT' : item.modality);
-        print({ input: item.input, output: r.output, redirected: r.redirected, strategy: r.strategy, edits: r.edits ?? [], before: { unsafe: v.unsafe, score: v.score, distance: v.distance }, after: { unsafe: after.unsafe, score: after.score, distance: after.distance } });
+        const brief = (x: Verdict) => ({ unsafe: x.unsafe, score: x.score, distance: x.distance });
+        print({ input: item.input, output: r.output, redirected: r.redirected, strategy: r.strategy, edits: r.edits ?? [], before: brief(r.before), after: brief(r.after) });
       }
     }
     if (failed) process.exitCode = 1;

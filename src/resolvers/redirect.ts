@@ -8,7 +8,7 @@ export const redirectQuery: Pick<QueryResolvers, 'redirect'> = {
     const e = await embedContent(input, ctx);
     const { safety, config } = ctx.services;
     const out = await safety.redirect(e.vec, e.modality, e.text, input.strategy ?? config.redirectStrategy);
-    if (out.output === null && safety.verdict(e.vec, e.modality).unsafe) {
+    if (out.output === null && out.before.unsafe) {
       throw new GatewayError('REDIRECT_UNAVAILABLE', 'the input is unsafe and no safe-prompt pool is configured to redirect it to; allowed: configure REDIRECT_POOL or use a bundle that ships a pool');
     }
     return {
@@ -17,8 +17,8 @@ export const redirectQuery: Pick<QueryResolvers, 'redirect'> = {
       redirected: out.redirected,
       strategy: out.strategy,
       edits: out.edits ?? [],
-      before: { verdict: safety.verdict(e.vec, e.modality), vec: e.vec },
-      after: { verdict: safety.verdict(out.outputVec, out.redirected ? 'TEXT' : e.modality), vec: out.outputVec },
+      before: { verdict: out.before, vec: e.vec },
+      after: { verdict: out.after, vec: out.outputVec },
     };
   },
 };

@@ -22,6 +22,10 @@ export interface RedirectOutcome {
   output: string | null;
   /** Embedding of `output` (the input's when unchanged). */
   outputVec: ArrayLike<number>;
+  /** Verdict on the input. */
+  before: Verdict;
+  /** Verdict on `outputVec` (a text verdict when redirected; the input's verdict when unchanged). */
+  after: Verdict;
   /** EDIT: the words changed (to = null when dropped). */
   edits?: { from: string; to: string | null }[];
   /** RETRIEVE: whether the chosen entry's entailment cone contains the traversed query. */
@@ -83,8 +87,9 @@ export class SafetyService {
    * Returns output null when nothing safe could be produced: the caller must then not pass the input on.
    */
   async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName): Promise<RedirectOutcome> {
-    if (!this.verdict(vec, modality).unsafe) {
-      return { strategy, redirected: false, output: inputText, outputVec: vec };
+    const before = this.verdict(vec, modality);
+    if (!before.unsafe) {
+      return { strategy, redirected: false, output: inputText, outputVec: vec, before, after: before };
     }
     if (strategy === 'EDIT' && modality === 'TEXT' && inputText !== null) {
       const edited = await editPrompt(inputText, vec, {
@@ -93,13 +98,15 @@ export class SafetyService {
         target: safeBound(this.manifest, 'TEXT'),
         words: this.words,
       });
-      if (edited.safe && !this.verdict(edited.vec, 'TEXT').unsafe) {
-        return { strategy: 'EDIT', redirected: true, output: edited.output, outputVec: edited.vec, edits: edited.edits };
+      const after = this.verdict(edited.vec, 'TEXT');
+      if (edited.safe && !after.unsafe) {
+        return { strategy: 'EDIT', redirected: true, output: edited.output, outputVec: edited.vec, edits: edited.edits, before, after };
       }
     }
     const found = this.pool ? retrieveSafe(vec, modality, this.pool, this.manifest) : null;
-    if (!found) return { strategy: 'RETRIEVE', redirected: false, output: null, outputVec: vec };
-    return { strategy: 'RETRIEVE', redirected: true, output: found.text, outputVec: this.pool!.points.row(found.index), entailed: found.entailed };
+    if (!found) return { strategy: 'RETRIEVE', redirected: false, output: null, outputVec: vec, before, after: before };
+    const outputVec = this.pool!.points.row(found.index);
+    return { strategy: 'RETRIEVE', redirected: true, output: found.text, outputVec, entailed: found.entailed, before, after: this.verdict(outputVec, 'TEXT') };
   }
 
   /** Embeds and redirects a text. */
