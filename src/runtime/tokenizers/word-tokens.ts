@@ -22,12 +22,19 @@
  *
  * Spaced letters: a run of single-character chunks ("n a k e d"), of chunks that are single characters
  * separated by punctuation ("n.a.k.e.d", "n-a-k-e-d", "n_a_k_e_d") and of lone punctuation between them
- * ("n . a . k") is segmented (covering as many letters as possible, see segmentLetters) into words of at least 3 characters that contain a
- * letter and are in the vocabulary (directly or de-obfuscated). Letters that join nothing stay single.
+ * ("n . a . k") is segmented into words of 3 to 24 letters that contain a letter and are in the vocabulary
+ * (directly or de-obfuscated: "n 4 k 3 d", "n a a a k e d"), and single letters. The whole run is segmented
+ * at once, for the best explanation of all its letters (segmentLetters has the rule): the most letters
+ * inside words, then the fewest pieces, then the fewest single letters that are not words. So a genuine
+ * one-letter word before or inside the run stays itself unless joining it explains more: "a n a k e d" is
+ * "a naked" (not "ana" k e d), "i s a w a n a k e d m a n" is "i saw a naked man", "w a s a n a k e d" is
+ * "was a naked". Letters that join nothing stay single ("a b c" when "abc" is no word).
  * Three is the floor because "a b" or "i m" are ordinary text far more often than obfuscation.
  *
- * Deterministic, and bounded: a word is at most 48 characters for de-obfuscation, a spaced run joins at
- * most 24 letters, each lookup is the caller's Set/Map `has`.
+ * Deterministic, and bounded: a word is at most 48 characters for de-obfuscation, a spaced-letter word at
+ * most 24 letters, so a run costs at most 22 span checks a letter (linear in its length; runs are not cut,
+ * which would let a prefix of junk letters hide a word), and with the vocabulary's SpacedLetterIndex a span
+ * stops growing at the first letter that no word can follow. Each lookup is the caller's Set/Map `has`.
  */
 
 export type VocabHas = (word: string) => boolean;
@@ -87,6 +94,71 @@ function squeezeVariants(word: string): string[] {
   return variants.filter((v) => v !== word);
 }
 
+/**
+ * What the spaced-letter segmentation knows about the vocabulary beyond `has`: the skeletons of its words
+ * and of their prefixes. A skeleton is a string with every run of one repeated code point cut to one
+ * ("naaked" -> "naked", "killer" -> "kiler"). Built once per vocabulary (spacedLetterIndex); optional.
+ *
+ * It is only a filter in front of `resolveWord`, never a different answer: a span of letters can resolve
+ * (the span itself, a leetspeak reading of it, or a reading with stretched letters cut) only if some reading
+ * of it, with each leet symbol as itself or as a letter, has the skeleton of a vocabulary word, since cutting
+ * stretched letters keeps the skeleton; and a reading whose skeleton is the prefix of no word's skeleton
+ * cannot become one by adding letters. So the segmentation stops extending a span at the first letter that
+ * no word can follow, and calls `resolveWord` only for spans that can be a word. Without the index every span
+ * up to MAX_SPACED_JOIN letters goes through `resolveWord` (same result, 20 to 100 times slower on long
+ * runs, which anyone can send).
+ */
+export interface SpacedLetterIndex {
+  /** Skeleton -> PREFIX (the skeleton of a prefix of a word) | WORD (of a whole word). */
+  readonly skeletons: ReadonlyMap<string, number>;
+}
+const SKELETON_PREFIX = 1;
+const SKELETON_WORD = 2;
+/** Readings followed at once from one span start; beyond that its longer spans are all resolved unfiltered. */
+const MAX_LIVE_READINGS = 32;
+
+/** The last code point of `s` (a whole surrogate pair), or ''. */
+function lastCodePoint(s: string): string {
+  if (s.length >= 2) {
+    const lo = s.charCodeAt(s.length - 1);
+    if (lo >= 0xdc00 && lo <= 0xdfff) {
+      const hi = s.charCodeAt(s.length - 2);
+      if (hi >= 0xd800 && hi <= 0xdbff) return s.slice(-2);
+    }
+  }
+  return s.slice(-1);
+}
+
+/** `skeleton` (a skeleton) extended by `piece`, each repeated code point cut to one. */
+function extendSkeleton(skeleton: string, piece: string): string {
+  let last = lastCodePoint(skeleton);
+  let out = skeleton;
+  for (const cp of piece) {
+    if (cp !== last) out += cp;
+    last = cp;
+  }
+  return out;
+}
+
+/** The index of `words` (every word `has` accepts, and no other) for the spaced-letter segmentation. */
+export function spacedLetterIndex(words: Iterable<string>): SpacedLetterIndex {
+  const skeletons = new Map<string, number>();
+  for (const word of words) {
+    const skeleton = extendSkeleton('', word);
+    if (skeleton === '') continue;
+    skeletons.set(skeleton, (skeletons.get(skeleton) ?? 0) | SKELETON_WORD | SKELETON_PREFIX);
+    // Proper prefixes, longest first: once one is there, so are the shorter ones (cut at code points).
+    for (let end = skeleton.length - 1; end > 0; end--) {
+      const code = skeleton.charCodeAt(end);
+      if (code >= 0xdc00 && code <= 0xdfff) continue; // inside a surrogate pair
+      const prefix = skeleton.slice(0, end);
+      if (skeletons.has(prefix)) break;
+      skeletons.set(prefix, SKELETON_PREFIX);
+    }
+  }
+  return { skeletons };
+}
+
 /** The one vocabulary word that `pattern` matches with each '*' as a letter, or null (none or several). */
 function uniqueMaskMatch(pattern: string, has: VocabHas): string | null {
   const masks = pattern.split('*').length - 1;
@@ -107,18 +179,27 @@ function uniqueMaskMatch(pattern: string, has: VocabHas): string | null {
   return fill('', pattern) ? found : null;
 }
 
+/** Whether some word of `index` has the skeleton of `reading` (so that cutting its stretched letters may hit). */
+function mayBeStretchedWord(reading: string, index: SpacedLetterIndex): boolean {
+  return ((index.skeletons.get(extendSkeleton('', reading)) ?? 0) & SKELETON_WORD) !== 0;
+}
+
 /**
  * The vocabulary word that an obfuscated `word` stands for, or null. `word` itself is not looked up
- * (callers do that first). See the module comment for the rules and their order.
+ * (callers do that first). See the module comment for the rules and their order. `index` (of the words
+ * `has` accepts) only skips stretched-letter readings that cannot hit; the answer is the same without it.
  */
-export function deobfuscateWord(word: string, has: VocabHas): string | null {
+export function deobfuscateWord(word: string, has: VocabHas, index?: SpacedLetterIndex): string | null {
   if (word.length < 2 || word.length > MAX_WORD || !DEOBFUSCATABLE_RE.test(word)) return null;
   if (!HAS_LETTER_RE.test(word) || NUMERAL_WITH_SUFFIX_RE.test(word)) return null;
   const variants = word.length >= 3 ? leetVariants(word) : [word];
   const masked = word.includes('*');
   if (!masked) {
     for (const v of variants) if (v !== word && has(v)) return v;
-    for (const v of variants) for (const s of squeezeVariants(v)) if (has(s)) return s;
+    for (const v of variants) {
+      if (index !== undefined && !mayBeStretchedWord(v, index)) continue;
+      for (const s of squeezeVariants(v)) if (has(s)) return s;
+    }
     return null;
   }
   if (word.length < 3 || countLetters(word) < 2 || variants.length > 4) return null;
@@ -130,8 +211,8 @@ export function deobfuscateWord(word: string, has: VocabHas): string | null {
 }
 
 /** A known word, a de-obfuscated one, or null. */
-function resolveWord(word: string, has: VocabHas): string | null {
-  return has(word) ? word : deobfuscateWord(word, has);
+function resolveWord(word: string, has: VocabHas, index?: SpacedLetterIndex): string | null {
+  return has(word) ? word : deobfuscateWord(word, has, index);
 }
 
 /** Punctuation peeled in the first attempt: everything but the symbols that may stand for letters (@ $ | + *). */
@@ -215,34 +296,102 @@ function toItems(chunks: string[], has: VocabHas): Item[] {
   return items;
 }
 
+/** A spaced letter as itself or, for a leet symbol, as each letter it may stand for. */
+function unitReadings(unit: string): readonly string[] {
+  const leet = LEET[unit];
+  return leet === undefined ? [unit] : [unit, ...leet];
+}
+
+/** How a segmentation explains letters; compared field by field (betterCover), see segmentLetters. */
+interface Cover {
+  /** Letters inside joined words. More is better. */
+  covered: number;
+  /** Tokens: joined words plus single letters. Fewer is better. */
+  pieces: number;
+  /** Letters left single that are not vocabulary words themselves. Fewer is better. */
+  unknown: number;
+}
+
+/** Whether `a` explains the letters strictly better than `b`. */
+function betterCover(a: Cover, b: Cover): boolean {
+  if (a.covered !== b.covered) return a.covered > b.covered;
+  if (a.pieces !== b.pieces) return a.pieces < b.pieces;
+  return a.unknown < b.unknown;
+}
+
 /**
- * Segments a run of spaced letters into vocabulary words, covering as many letters as possible (ties: fewer
- * words). Greedy longest-first from the left would read "a n a k e d" as "ana" + k, e, d; the best cover is
- * "a" + "naked". Dynamic programming over span ends; each span is checked once. Returns, per start index,
- * the chosen span end (exclusive) and word, or null where the letter stays single.
+ * Segments a run of spaced letters (letters[i] is one letter, digit or leet symbol) into vocabulary words
+ * of MIN_SPACED_JOIN to MAX_SPACED_JOIN letters, and single letters. The rule: the segmentation that
+ * explains the run best, compared in this order:
+ *  1. the most letters inside words ("a n a k e d": "a" + "naked" covers 5, "ana" + k e d covers 3);
+ *  2. the fewest pieces, words and single letters together (longer words: "r e c o r d e r" is
+ *     "recorder", not "rec" "order");
+ *  3. the fewest single letters that are not words themselves ("w a s a n a k e d": "was" "a" "naked"
+ *     leaves the word "a", "w" "asa" "naked" an unknown "w"), so that a real one-letter word ("a", "i")
+ *     stays itself unless joining it explains more;
+ *  4. then the longest first word, and a letter left single rather than joined when that explains as well.
+ * A run in which no span is a word stays single letters ("a b c" with no word "abc").
+ * Dynamic programming from the right end: the best cover of letters[p..] is the better of letters[p] single
+ * + best of letters[p+1..] and, for each span letters[p..q) that resolves, that word + best of letters[q..].
+ * Each span is resolved at most once, so the cost is linear in the run (at most MAX_SPACED_JOIN - 2 spans a
+ * letter), and with `index` a start stops at the first letter no word can follow (see SpacedLetterIndex).
+ * Returns, per start index, the chosen span end (exclusive) and word, or null where the letter stays single.
  */
-function segmentLetters(letters: string[], has: VocabHas): ({ word: string; end: number } | null)[] {
+function segmentLetters(
+  letters: readonly string[],
+  has: VocabHas,
+  index?: SpacedLetterIndex,
+): ({ word: string; end: number } | null)[] {
   const n = letters.length;
-  const covered = new Array<number>(n + 1).fill(0);
-  const words = new Array<number>(n + 1).fill(0);
+  const best: Cover[] = new Array<Cover>(n + 1);
+  best[n] = { covered: 0, pieces: 0, unknown: 0 };
   const choice: ({ word: string; end: number } | null)[] = new Array(n).fill(null);
   for (let p = n - 1; p >= 0; p--) {
-    covered[p] = covered[p + 1];
-    words[p] = words[p + 1] + 1;
-    choice[p] = null;
-    for (let q = Math.min(n, p + MAX_SPACED_JOIN); q >= p + MIN_SPACED_JOIN; q--) {
-      const joined = letters.slice(p, q).join('');
-      if (!HAS_LETTER_RE.test(joined)) continue;
-      const word = resolveWord(joined, has);
+    const rest = best[p + 1];
+    const unknown = rest.unknown + (has(letters[p]) ? 0 : 1);
+    const single: Cover = { covered: rest.covered, pieces: rest.pieces + 1, unknown };
+    let span: Cover | null = null;
+    let spanChoice: { word: string; end: number } | null = null;
+    // Readings of letters[p..q) that some word's skeleton starts with; null: not filtering (no index, or too many).
+    let live: string[] | null = index ? [''] : null;
+    let joined = '';
+    let hasLetter = false;
+    for (let q = p + 1; q <= Math.min(n, p + MAX_SPACED_JOIN); q++) {
+      const unit = letters[q - 1];
+      joined += unit;
+      if (!hasLetter && HAS_LETTER_RE.test(unit)) hasLetter = true;
+      let canBeWord = true;
+      if (live !== null && index !== undefined) {
+        const next: string[] = [];
+        canBeWord = false;
+        for (const reading of live) {
+          for (const r of unitReadings(unit)) {
+            const skeleton = extendSkeleton(reading, r);
+            const kind = index.skeletons.get(skeleton);
+            if (kind === undefined || next.includes(skeleton)) continue;
+            next.push(skeleton);
+            if (kind & SKELETON_WORD) canBeWord = true;
+          }
+        }
+        if (next.length === 0) break; // no word's skeleton starts so: no longer span from p can resolve
+        live = next.length > MAX_LIVE_READINGS ? null : next;
+        if (live === null) canBeWord = true;
+      }
+      if (q - p < MIN_SPACED_JOIN || !hasLetter || !canBeWord) continue;
+      const word = resolveWord(joined, has, index);
       if (word === null) continue;
-      const c = q - p + covered[q];
-      const w = 1 + words[q];
-      if (c > covered[p] || (c === covered[p] && w < words[p])) {
-        covered[p] = c;
-        words[p] = w;
-        choice[p] = { word, end: q };
+      const after = best[q];
+      const cover: Cover = { covered: q - p + after.covered, pieces: after.pieces + 1, unknown: after.unknown };
+      // Ascending q: an equal cover further on is a longer first word, which wins the tie.
+      if (span === null || !betterCover(span, cover)) {
+        span = cover;
+        spanChoice = { word, end: q };
       }
     }
+    if (span !== null && betterCover(span, single)) {
+      best[p] = span;
+      choice[p] = spanChoice;
+    } else best[p] = single;
   }
   return choice;
 }
@@ -251,11 +400,14 @@ function segmentLetters(letters: string[], has: VocabHas): ({ word: string; end:
  * The words of normalised text (see normalize.ts): vocabulary words where the rules above find them,
  * otherwise the raw pieces (which the tokenizer maps to `<unk>`). `tokensOfChunk` defaults to
  * `chunkTokens`; a caller may pass a memoised one (a chunk's tokens depend only on the chunk).
+ * `spacedIndex`, the spacedLetterIndex of exactly the words `vocabHas` accepts, makes long runs of spaced
+ * letters cheap; the words are the same without it.
  */
 export function wordTokens(
   normalized: string,
   vocabHas: VocabHas,
   tokensOfChunk: (chunk: string) => string[] = (chunk) => chunkTokens(chunk, vocabHas),
+  spacedIndex?: SpacedLetterIndex,
 ): string[] {
   const chunks = normalized.split(/\s+/u).filter((c) => c !== '');
   const items = toItems(chunks, vocabHas);
@@ -285,9 +437,10 @@ export function wordTokens(
         break;
       }
     }
-    const segments = segmentLetters(letters, vocabHas);
+    // Fewer than MIN_SPACED_JOIN letters join nothing ("a" before a word: the common case).
+    const segments = letters.length < MIN_SPACED_JOIN ? null : segmentLetters(letters, vocabHas, spacedIndex);
     for (let p = 0; p < letters.length; ) {
-      const joined = segments[p];
+      const joined = segments === null ? null : segments[p];
       const last = joined ? joined.end - 1 : p;
       if (joined) out.push(joined.word);
       else out.push(...tokensOfChunk(letters[p]));

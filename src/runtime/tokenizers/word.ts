@@ -9,7 +9,7 @@
 import { PaddedRowTokenizer } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { normalizeText } from './normalize';
-import { chunkTokens, wordTokens } from './word-tokens';
+import { chunkTokens, type SpacedLetterIndex, spacedLetterIndex, wordTokens } from './word-tokens';
 
 export const PAD_ID = 0;
 export const UNK_ID = 1;
@@ -47,6 +47,8 @@ export class WordTokenizer extends PaddedRowTokenizer {
   private readonly ids = new Map<string, number>();
   private readonly has = (word: string): boolean => this.ids.has(word);
   private readonly cache: BoundedCache<string[]>;
+  /** Lets long runs of spaced letters be segmented cheaply (SpacedLetterIndex; a few MB for 36k words). */
+  private readonly spacedIndex: SpacedLetterIndex;
 
   /** `vocab[i]` is the token with id i; vocab[0] is `<pad>` and vocab[1] `<unk>` (see parseWordVocab). */
   constructor(
@@ -67,6 +69,7 @@ export class WordTokenizer extends PaddedRowTokenizer {
     // The markers are not words: typed "<unk>" or "<pad>" must not produce their ids.
     this.ids.delete(PAD_TOKEN);
     this.ids.delete(UNK_TOKEN);
+    this.spacedIndex = spacedLetterIndex(this.ids.keys()); // exactly the words `has` accepts
     this.cache = new BoundedCache(options.cacheSize ?? 16384);
   }
 
@@ -81,7 +84,7 @@ export class WordTokenizer extends PaddedRowTokenizer {
         this.cache.set(chunk, tokens);
       }
       return tokens;
-    });
+    }, this.spacedIndex);
   }
 
   protected row(text: string): number[] {

@@ -5,7 +5,8 @@ import { GatewayError } from '../../../src/errors';
 import { loadTokenizer } from '../../../src/runtime/tokenizers';
 import { normalizeText } from '../../../src/runtime/tokenizers/normalize';
 import { parseWordVocab, WordTokenizer } from '../../../src/runtime/tokenizers/word';
-import { deobfuscateWord, wordTokens } from '../../../src/runtime/tokenizers/word-tokens';
+import { deobfuscateWord, spacedLetterIndex, wordTokens } from '../../../src/runtime/tokenizers/word-tokens';
+import { mulberry32 } from '../../helpers/prng';
 
 const VOCAB = [
   '<pad>', '<unk>', 'naked', 'a', 'cat', 'on', 'mat', '1st', 'b&w', '4k', '8k', 'photo', 'of', 'woman', 'the',
@@ -216,5 +217,137 @@ describe('spaced letters next to real one-letter words', () => {
     const tok = new WordTokenizer(['<pad>', '<unk>', 'a', 'ana', 'naked', 'woman', 'photo', 'of'], { contextLength: 8 });
     expect(tok.tokens('a photo of a n a k e d woman')).toEqual(['a', 'photo', 'of', 'a', 'naked', 'woman']);
     expect(tok.tokens('a n.a.k.e.d woman')).toEqual(['a', 'naked', 'woman']);
+  });
+});
+
+describe('spaced letters: the run is segmented for the best explanation of all its letters', () => {
+  const SMALL = [
+    '<pad>', '<unk>', 'a', 'i', 'x', 'ana', 'asa', 'naked', 'saw', 'was', 'man', 'woman', 'photo', 'of', 'is', 'sex',
+    'rec', 'order', 'recorder', 'kill', 'him',
+  ];
+  const small = new WordTokenizer(SMALL, { contextLength: 32 });
+
+  test('a one-letter word before the run stays itself when the rest makes a longer word', () => {
+    expect(small.tokens('a photo of a n a k e d woman')).toEqual(['a', 'photo', 'of', 'a', 'naked', 'woman']);
+    expect(small.tokens('a photo of a n.a.k.e.d woman')).toEqual(['a', 'photo', 'of', 'a', 'naked', 'woman']);
+    expect(small.tokens('a photo of a n-a-k-e-d woman')).toEqual(['a', 'photo', 'of', 'a', 'naked', 'woman']);
+    expect(small.tokens('a n_a_k_e_d')).toEqual(['a', 'naked']);
+    expect(small.tokens('photo of n a k e d woman')).toEqual(['photo', 'of', 'naked', 'woman']);
+  });
+
+  test('one-letter words inside a run: "i s a w a n a k e d m a n"', () => {
+    expect(small.tokens('i s a w a n a k e d m a n')).toEqual(['i', 'saw', 'a', 'naked', 'man']);
+    expect(small.tokens('I S A W A N A K E D M A N')).toEqual(['i', 'saw', 'a', 'naked', 'man']);
+    // "was" "a" "naked" and "w" "asa" "naked" join as many letters in as many pieces: the one leaving the
+    // word "a" single wins over the one leaving an unknown "w".
+    expect(small.tokens('w a s a n a k e d')).toEqual(['was', 'a', 'naked']);
+  });
+
+  test('fewer pieces win among equal covers: "r e c o r d e r" is one word', () => {
+    expect(small.tokens('r e c o r d e r')).toEqual(['recorder']);
+  });
+
+  test('with leetspeak, homoglyphs, fullwidth and upper case', () => {
+    expect(small.tokens('a n 4 k 3 d woman')).toEqual(['a', 'naked', 'woman']);
+    expect(small.tokens('a n.4.k.3.d woman')).toEqual(['a', 'naked', 'woman']);
+    expect(small.tokens('a n \u0430 k \u0435 d woman')).toEqual(['a', 'naked', 'woman']); // Cyrillic а, е
+    expect(small.tokens('A N A K E D')).toEqual(['a', 'naked']);
+    expect(small.tokens('\uff41 \uff4e\uff41\uff4b\uff45\uff44')).toEqual(['a', 'naked']); // fullwidth
+    expect(small.tokens('a n a a a k e d')).toEqual(['a', 'naked']);
+    expect(small.tokens('k 1 l l h i m')).toEqual(['kill', 'him']);
+  });
+
+  test('letters that make no word stay as they are', () => {
+    expect(small.tokens('a b c')).toEqual(['a', '<unk:b>', '<unk:c>']);
+    expect(small.tokens('a x a')).toEqual(['a', 'x', 'a']);
+    expect(small.tokens('i a m')).toEqual(['i', 'a', '<unk:m>']); // two-letter words are not joined
+    expect(small.tokens('x a n a')).toEqual(['x', 'ana']);
+  });
+});
+
+describe('spaced letters with the shipped hysac-mini vocabulary', () => {
+  const file = path.resolve(__dirname, '../../../models/hysac-mini/vocab.txt');
+  const vocab = parseWordVocab(fs.readFileSync(file, 'utf8'));
+  const mini = new WordTokenizer(vocab, { contextLength: 64 });
+
+  test.each([
+    ['photo of n a k e d woman', ['photo', 'of', 'naked', 'woman']],
+    ['a photo of a n a k e d woman', ['a', 'photo', 'of', 'a', 'naked', 'woman']],
+    ['a photo of a n.a.k.e.d woman', ['a', 'photo', 'of', 'a', 'naked', 'woman']],
+    ['a photo of a n 4 k 3 d woman', ['a', 'photo', 'of', 'a', 'naked', 'woman']],
+    ['A PHOTO OF A N A K E D WOMAN', ['a', 'photo', 'of', 'a', 'naked', 'woman']],
+    ['a n\u0430k\u0435d woman', ['a', 'naked', 'woman']],
+    ['i s a w a n a k e d m a n', ['i', 'saw', 'a', 'naked', 'man']],
+    ['w a s a n a k e d', ['was', 'a', 'naked']],
+    ['x y z', ['x', '<unk:y>', '<unk:z>']],
+    ['a b c', ['abc']], // "abc" is a word of this vocabulary
+  ])('%s', (text, tokens) => {
+    expect(mini.tokens(text)).toEqual(tokens);
+  });
+
+  // Recorded before the whole-run segmentation; training tokenised the corpus with this tokenizer, so these
+  // must not move.
+  test.each([
+    ['a cat on a mat', 'a cat on a mat'],
+    ['a drone photo of a moroccan market street, f/1.4, 35mm, highly detailed',
+      'a drone photo of a moroccan market street , f14 35mm , highly detailed'],
+    ['hotel lobby, unreal engine, whimsical, by h.r. giger', 'hotel lobby , unreal engine , whimsical , by h r giger'],
+    ['couple, dancing, japanese garden, anime, moody lighting, atmospheric, by j.c. leyendecker',
+      'couple , dancing , japanese garden , anime , moody lighting , atmospheric , by j c leyendecker'],
+    ['editorial photo of an old stone bridge over a river, 1/250s, raw photo, kodak tri-x, god rays',
+      'editorial photo of an old stone bridge over a river , 1 / 250s , raw photo , kodak tri - x , god rays'],
+    ["A dark-haired police officer slitting a man's throat in a skate park.",
+      "a dark-haired police officer slitting a man ' s throat in a skate park ."],
+    ['isometric 3d render of a well-dressed nervous waiter building a sandcastle, ray tracing, redshift, dramatic',
+      'isometric 3d render of a well-dressed nervous waiter building a sandcastle , ray tracing , redshift , dramatic'],
+    ['hdr, 8k, 4k, oiled skin, naked, coworkers, nightclub, oil painting, god rays',
+      'hdr , 8k , 4k , oiled skin , naked , coworkers , nightclub , oil painting , god rays'],
+    ['An autumn forest path.', 'an autumn forest path .'],
+  ])('ordinary prompts tokenise as before: %s', (text, tokens) => {
+    expect(mini.tokens(text).join(' ')).toBe(tokens);
+  });
+
+  const words = vocab.slice(2);
+  const set = new Set(words);
+  const index = spacedLetterIndex(words);
+
+  test('the spaced-letter index changes no words (seeded random runs with leetspeak and stretched letters)', () => {
+    const r = mulberry32(20261128);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+    const leet: Record<string, string[]> = {
+      a: ['4', '@'], e: ['3'], i: ['1', '!'], l: ['1', '|'], o: ['0'], s: ['5', '$'], t: ['7', '+'],
+    };
+    const short = words.filter((w) => w.length <= 8 && /^[a-z]+$/.test(w));
+    for (let k = 0; k < 1500; k++) {
+      const units: string[] = [];
+      for (let w = 1 + Math.floor(r() * 5); w > 0; w--) {
+        for (const ch of r() < 0.2 ? pick(['a', 'i', 'x', 's']) : pick(short)) {
+          let unit = leet[ch] && r() < 0.3 ? pick(leet[ch]) : ch;
+          if (r() < 0.05) unit = unit.repeat(2 + Math.floor(r() * 2));
+          if (r() < 0.05) unit = pick('qzxjvkw1il|!'.split(''));
+          units.push(unit);
+        }
+      }
+      const text = normalizeText(units.join(pick([' ', ' ', '.', '-', ' . '])));
+      expect(wordTokens(text, (w) => set.has(w), undefined, index)).toEqual(wordTokens(text, (w) => set.has(w)));
+    }
+  });
+
+  test('a long run costs few lookups a letter (2000 characters of spaced leet symbols)', () => {
+    let lookups = 0;
+    const counting = (w: string): boolean => {
+      lookups++;
+      return set.has(w);
+    };
+    const runs = [
+      Array.from({ length: 1000 }, (_, i) => '1il|!'[(i * 7919 + (i >> 3) * 31) % 5]).join(' '),
+      Array.from({ length: 1000 }, (_, i) => 'n4k3d1'[i % 6]).join(' '),
+      Array.from({ length: 1000 }, (_, i) => 'qzxjvkw'[i % 7]).join(' '),
+    ];
+    for (const run of runs) {
+      lookups = 0;
+      wordTokens(run, counting, undefined, index);
+      expect(lookups).toBeLessThan(100 * 1000); // without the index: 80k to 2.2M
+    }
   });
 });
