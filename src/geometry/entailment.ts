@@ -52,6 +52,21 @@ export function halfApertureFromNorm(nx: number, sqrtC: number, K: number): numb
 }
 
 /**
+ * cos(aper) from the apex's Euclidean norm |x|, for comparisons in cosine space (acos is decreasing, asin
+ * increasing on [-1, 1], so acos(a) <= asin(b) iff a >= cos(asin(b))): cos(asin(b)) = sqrt(1 - b^2), with b the
+ * same clamped asin input as halfApertureFromNorm (b in [0, 1 - ANGLE_EPS] since K >= 0). Evaluated as
+ * sqrt((1 - b)(1 + b)): 1 - b is exact for b >= 1/2, so the cap's cosine (b = 1 - ANGLE_EPS, |x| = 0 or
+ * sqrt(c)|x| <= 2K) keeps its ~1.41e-6 to full relative precision, where 1 - b*b would lose ~5 digits.
+ * Output: [~1.41e-6, 1] (1 for K = 0); equal to cos(halfApertureFromNorm(nx, sqrtC, K)) up to a few ulps.
+ * @internal shared with the one-pass pool search (nearest-in-cone.ts).
+ */
+export function cosHalfApertureFromNorm(nx: number, sqrtC: number, K: number): number {
+  const u = nx === 0 ? 1 : (2 * K) / (sqrtC * nx);
+  const b = clampUnit(u);
+  return Math.sqrt((1 - b) * (1 + b));
+}
+
+/**
  * Exterior angle from loop sums (see exteriorAngle for the formula).
  * xx = |x|^2, xt = x_t, xy = x . y, yt = y_t, s = squared chord (chordSqFromSums).
  * @internal shared by exteriorAngle, entails and entailedBy so they agree bit for bit.

@@ -5,3 +5,5 @@
 export * from './lorentz';
 export * from './entailment';
 export * from './traverse';
+export * from './nearest-in-cone';
+export * from './principal-axes';

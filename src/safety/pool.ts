@@ -46,6 +46,7 @@ export async function loadSafePool(o: PoolLoadOptions): Promise<SafePool> {
   const texts = readPoolFile(o.file);
   const { matrix, source } = await embedWithCache(texts, { kind: 'pool', bundleFingerprint: o.bundleFingerprint, dim: o.dim, cacheDir: o.cacheDir, embed: o.embed });
   const points = new PointSet(matrix, o.curvature);
+  points.search(); // RETRIEVE's per-row search data, once, now rather than in the first redirect
   const distances = new Float64Array(texts.length);
   const usable = new Uint8Array(texts.length);
   let usableCount = 0;

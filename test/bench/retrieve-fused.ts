@@ -1,176 +1,249 @@
 /**
- * A PROPOSAL, measured here, for src/safety/redirect.ts `retrieveSafe` (not used by the gateway): the same
- * RETRIEVE decision in one pass over the pool with no transcendental function per row.
+ * RETRIEVE's pool search, before and after the one-pass kernel (issue 6, goal 5: p50 <= 10 ms over 100,000
+ * prompts), side by side in one run.
  *
- * retrieveSafe today makes two or three passes over the pool (entailedBy, then nearest with a filter, then
- * nearest again when no cone contains the point), each computing acos/asin (cone test) or asinh (distance) per
- * row, allocating a Float64Array per pass and calling a filter closure per row. Equivalent and cheaper:
- *   - distance is monotone in the squared chord s (distanceFromChordSq), so the nearest row is the row with the
- *     smallest s: rank by s, take asinh once for the winner;
- *   - acos is decreasing and asin increasing, so ext(x, q) <= aper(x) iff clamp(cos ext) >= cos(aper(x)) =
- *     sqrt(1 - clamp(2K / (sqrt(c)|x|))^2), a per-row constant computed once when the pool is loaded;
- *   - the in-cone winner and the overall winner (the fallback) come out of the same pass.
- * Per row that leaves the three dot-product sums of today's kernels, one sqrt and a division.
+ *   before: test/safety/retrieve-reference.ts, retrieveSafe as it was: three passes over the pool (entailedBy
+ *           with acos/asin a row; nearest in-cone by distancesTo with asinh a row and a filter closure;
+ *           nearest overall again when no cone contains the point);
+ *   after:  src/safety/redirect.ts retrieveSafe -> geometry/nearest-in-cone.ts: one pass, the cone compared in
+ *           cosine space against per-row constants prepared with the pool, most rows settled by a bound from 8
+ *           or 16 products on the pool's principal axes, the rest by the full dot product (the same answers).
  *
- * `npx tsx test/bench/retrieve-fused.ts` checks it against retrieveSafe on random pools and queries (D = 16 and
- * 64, 100,000 rows) and times both.
+ * Pools: (1) synthetic, 100,000 x 64 with hysac-mini's curvature, cone K and bounds, clustered so that some
+ * cones contain the traversed queries and some do not; (2) unless --bundle none, the 100,000 generated prompts
+ * of run-bench.ts section 5 embedded by the bundle (default hysac-mini; a few seconds), queried with the unsafe
+ * pair prompts of ../shared/eval (or generated prompts when it is absent).
+ * For every query both versions run, in alternating order (old first on even queries, new first on odd ones),
+ * `--rounds` times; p50/p99 are over all calls. Every answer (index, in-cone flag) is compared.
+ *
+ *   npx tsx test/bench/retrieve-fused.ts [--rows 100000] [--queries 200] [--rounds 3] [--bundle DIR|none]
+ *
+ * End to end (the figure run-bench.ts section 5 reports, without `npm run build` here): `--gateways A,B` starts
+ * two built copies of the repository (each with dist/src/cli.js, as for ab.ts; e.g. `git archive HEAD` before
+ * and after the change, node_modules and models linked in, `npx tsc -p tsconfig.json` in each) alternately,
+ * `--rounds` times, on run-bench.ts's 100,000-prompt pool (the embedding cache shared, so warm after the first
+ * start), and measures sequential `redirect(strategy: RETRIEVE)` on the unsafe pair prompts the bundle judges
+ * unsafe, 3 passes, and classify on the same prompts, exactly as run-bench.ts's redirectLatency does.
+ *
+ *   npx tsx test/bench/retrieve-fused.ts --gateways /tmp/before,/tmp/after [--rounds 4] [--bundle DIR]
  */
-import { chordSqFromSums, distanceFromChordSq, traverseToDistance } from '../../src/geometry';
-import { ANGLE_EPS, SINH_SQ_MIN } from '../../src/geometry/entailment';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultModelDir } from '../../src/config';
+import { loadBundle } from '../../src/runtime/bundle';
 import type { Manifest } from '../../src/runtime/manifest-types';
-import type { SafePool } from '../../src/safety/pool';
-import { retrieveSafe, safeBound } from '../../src/safety/redirect';
+import { ModelRuntime } from '../../src/runtime/model-runtime';
+import { distanceFromOrigin, nearestInCone, type Matrix } from '../../src/geometry';
 import { PointSet } from '../../src/safety/index-matrix';
-import type { ModalityName } from '../../src/safety/verdict';
+import { readPoolFile, type SafePool } from '../../src/safety/pool';
+import { retrieveSafe } from '../../src/safety/redirect';
+import { retrieveSafeReference } from '../safety/retrieve-reference';
+import { CLASSIFY_TEXT, drive, httpPostJson, median, REDIRECT, startServer } from './lib';
+import { generatePrompts, rng, unsafePairPrompts, writePoolFile } from './prompts';
 
-/** Per-row constants of a pool, computed once: |x|^2, 1/|x|, cos(aperture). */
-interface PoolPrep {
-  xx: Float64Array;
-  invNorm: Float64Array;
-  cosAper: Float64Array;
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    queries: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    bundle: { type: 'string' },
+    gateways: { type: 'string' },
+  },
+});
+const ROWS = Number(args.rows);
+const QUERIES = Number(args.queries);
+const ROUNDS = Number(args.rounds);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
-const preps = new WeakMap<SafePool, PoolPrep>();
 
-function prepare(pool: SafePool, c: number, K: number): PoolPrep {
-  let p = preps.get(pool);
-  if (p) return p;
-  const { data, rows, dim } = pool.points.matrix;
-  const xx = new Float64Array(rows);
-  const invNorm = new Float64Array(rows);
-  const cosAper = new Float64Array(rows);
-  const sc = Math.sqrt(c);
-  const hi = 1 - ANGLE_EPS;
-  for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    let ss = 0;
-    for (let j = 0; j < dim; j++) ss += data[base + j] * data[base + j];
-    const n = Math.sqrt(ss);
-    xx[i] = ss;
-    invNorm[i] = n > 0 ? 1 / n : 0;
-    let u = n === 0 ? 1 : (2 * K) / (sc * n);
-    u = u > hi ? hi : u < -hi ? -hi : u; // the clamp of halfApertureFromNorm
-    cosAper[i] = Math.sqrt(1 - u * u);
+function makePool(matrix: Matrix, manifest: Manifest): SafePool {
+  const points = new PointSet(matrix, manifest.curvature);
+  points.search(); // as loadSafePool does
+  const distances = new Float64Array(matrix.rows);
+  const usable = new Uint8Array(matrix.rows);
+  let usableCount = 0;
+  for (let i = 0; i < matrix.rows; i++) {
+    distances[i] = distanceFromOrigin(points.row(i), manifest.curvature);
+    if (distances[i] < manifest.threshold.text) {
+      usable[i] = 1;
+      usableCount++;
+    }
   }
-  p = { xx, invNorm, cosAper };
-  preps.set(pool, p);
-  return p;
+  return { texts: Array.from({ length: matrix.rows }, (_, i) => `p${i}`), points, distances, usable, usableCount, source: 'model', file: '' };
 }
 
-/**
- * `dotOnly`: one accumulator per row (x . q) instead of three, with s1 = |x|^2 - 2 x.q + |q|^2 and
- * s2 = |x|^2 - |q|^2 from per-row constants. Cheaper, but s1 cancels for rows within ~1e-7 of the query, so a
- * near-duplicate could rank differently from retrieveSafe's cancellation-free sums.
- */
-export function retrieveFused(query: ArrayLike<number>, modality: ModalityName, pool: SafePool, manifest: Manifest, dotOnly = false): { index: number; text: string; entailed: boolean; distance: number } | null {
-  if (pool.usableCount === 0) return null;
-  const c = manifest.curvature;
-  const q = traverseToDistance(query, safeBound(manifest, modality), c);
-  const { data, rows, dim } = pool.points.matrix;
-  const times = pool.points.times;
-  const { xx, invNorm, cosAper } = prepare(pool, c, manifest.coneK);
-  let qq = 0;
-  for (let j = 0; j < dim; j++) qq += q[j] * q[j];
-  const qt = Math.sqrt(1 / c + qq);
-  const hi = 1 - ANGLE_EPS;
-  let bestCone = -1;
-  let bestConeS = Infinity;
-  let bestAll = -1;
-  let bestAllS = Infinity;
-  for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    if (pool.usable[i] !== 1) continue;
-    let s1 = 0;
-    let s2 = 0;
-    let xy = 0;
-    if (dotOnly) {
-      for (let j = 0; j < dim; j++) xy += data[base + j] * q[j];
-      s1 = xx[i] - 2 * xy + qq;
-      s2 = xx[i] - qq;
-    } else {
-      for (let j = 0; j < dim; j++) {
-        const a = data[base + j];
-        const b = q[j];
-        const d = a - b;
-        s1 += d * d;
-        s2 += d * (a + b);
-        xy += a * b;
+function compare(label: string, pool: SafePool, manifest: Manifest, queries: Float32Array[]): void {
+  let same = 0;
+  let entailed = 0;
+  let fullRows = 0;
+  let referenceRows = 0;
+  const mismatches: string[] = [];
+  for (let k = 0; k < queries.length; k++) {
+    const a = retrieveSafeReference(queries[k], 'TEXT', pool, manifest)!;
+    const b = retrieveSafe(queries[k], 'TEXT', pool, manifest)!;
+    if (a.index === b.index && a.entailed === b.entailed) same++;
+    else mismatches.push(`query ${k}: before ${a.index}/${a.entailed}, after ${b.index}/${b.entailed}`);
+    if (a.entailed) entailed++;
+    const found = nearestInCone(b.traversed, pool.points.coneIndex(manifest.coneK), pool.usable);
+    fullRows += found.fullRows;
+    referenceRows += found.referenceRows;
+  }
+  pool.points.coneIndex(manifest.coneK); // prepared (and timed) separately below, not inside the first query
+  const times = { old: [] as number[], new: [] as number[] };
+  const run = (which: 'old' | 'new', q: Float32Array): void => {
+    const t = performance.now();
+    if (which === 'old') retrieveSafeReference(q, 'TEXT', pool, manifest);
+    else retrieveSafe(q, 'TEXT', pool, manifest);
+    times[which].push(performance.now() - t);
+  };
+  for (let i = 0; i < 5; i++) (run('old', queries[i % queries.length]), run('new', queries[i % queries.length]));
+  times.old.length = 0;
+  times.new.length = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < queries.length; k++) {
+      const order: ('old' | 'new')[] = (k + r) % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
+      for (const w of order) run(w, queries[k]);
+    }
+  }
+  const o = [...times.old].sort((x, y) => x - y);
+  const n = [...times.new].sort((x, y) => x - y);
+  const t0 = performance.now();
+  const fresh = new PointSet(pool.points.matrix, manifest.curvature);
+  const t1 = performance.now();
+  fresh.search();
+  const t2 = performance.now();
+  fresh.coneIndex(manifest.coneK);
+  const t3 = performance.now();
+  const prep = `PointSet ${(t1 - t0).toFixed(0)} ms, search() ${(t2 - t1).toFixed(0)} ms, coneIndex(K) ${(t3 - t2).toFixed(1)} ms`;
+  const { rows, dim } = pool.points.matrix;
+  console.log(
+    `${label}: ${rows} rows x ${dim} (${pool.usableCount} usable), ${queries.length} queries (${entailed} in a cone), ${o.length} calls each\n` +
+      `  before (3 passes): p50 ${percentile(o, 0.5).toFixed(2)} ms, p99 ${percentile(o, 0.99).toFixed(2)} ms\n` +
+      `  after  (1 pass):   p50 ${percentile(n, 0.5).toFixed(2)} ms, p99 ${percentile(n, 0.99).toFixed(2)} ms  (p50 x${(percentile(o, 0.5) / percentile(n, 0.5)).toFixed(1)})\n` +
+      `  same answer (index and in-cone flag): ${same}/${queries.length}${mismatches.length ? '  MISMATCH: ' + mismatches.slice(0, 5).join('; ') : ''}\n` +
+      `  rows a query past the partial sum (full dot product): ${(fullRows / queries.length).toFixed(0)} of ${pool.usableCount}; recomputed with the reference arithmetic: ${(referenceRows / queries.length).toFixed(1)}\n` +
+      `  pool preparation, once (a fresh build of the same pool): ${prep}`,
+  );
+  if (mismatches.length) process.exitCode = 1;
+}
+
+/** hysac-mini's geometry, on clustered random points. */
+function synthetic(manifest: Manifest): { pool: SafePool; queries: Float32Array[] } {
+  const D = 64;
+  const r = rng(64);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const unit = (v: Float64Array): Float64Array => {
+    const n = Math.hypot(...v);
+    return v.map((a) => a / n);
+  };
+  const centres = Array.from({ length: 40 }, () => unit(Float64Array.from({ length: D }, gauss)));
+  const sc = Math.sqrt(manifest.curvature);
+  const data = new Float32Array(ROWS * D);
+  for (let i = 0; i < ROWS; i++) {
+    const centre = centres[Math.floor(r() * centres.length)];
+    const dir = unit(centre.map((a) => a + 0.35 * gauss() / Math.sqrt(D)));
+    const dist = 0.5 + 2.9 * r(); // geodesic distance from the origin (hysac-mini: 1 % below 0.55); text threshold 3.195
+    const radius = Math.sinh(sc * dist) / sc;
+    for (let j = 0; j < D; j++) data[i * D + j] = radius * dir[j];
+  }
+  const pool = makePool({ data, rows: ROWS, dim: D }, manifest);
+  const queries = Array.from({ length: QUERIES }, (_, k) => {
+    // even: near a centre (cones along it contain the traversed point); odd: anywhere (often the fallback)
+    const dir = k % 2 === 0 ? unit(centres[k % centres.length].map((a) => a + 0.35 * gauss() / Math.sqrt(D))) : unit(Float64Array.from({ length: D }, gauss));
+    const radius = Math.sinh(sc * 3.4) / sc;
+    return Float32Array.from(dir, (a) => a * radius);
+  });
+  return { pool, queries };
+}
+
+/** `--gateways A,B`: end-to-end redirect RETRIEVE latency of two builds, alternating (A B, B A, ...). */
+async function gateways(dirs: string[], bundleDir: string): Promise<void> {
+  const poolFile = path.join(os.tmpdir(), 'hysac-bench-pool-100k.txt'); // run-bench.ts section 5's pool
+  writePoolFile(poolFile, 100_000);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-retrieve-'));
+  const env = { CACHE_DIR: cacheDir, REDIRECT_POOL: poolFile, MODEL_DIR: bundleDir };
+  const texts = unsafePairPrompts();
+  if (!texts.length) throw new Error('--gateways needs ../shared/eval/paired_unsafe_safe');
+  const res = new Map<string, { p50: number[]; p99: number[]; classifyP50: number[]; readyMs: number[] }>(dirs.map((d) => [d, { p50: [], p99: [], classifyP50: [], readyMs: [] }]));
+  let cold = true; // the first start embeds the pool: left out of the start-up median
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const dir of r % 2 === 0 ? dirs : [...dirs].reverse()) {
+        const s = await startServer({ command: [path.join(dir, 'dist/src/cli.js'), 'serve', '--port', '$PORT'], cwd: dir, env, timeoutMs: 1_800_000 });
+        try {
+          const verdicts = await httpPostJson(`${s.url}/graphql`, { query: 'query($i: [ContentInput!]!) { classifyMany(inputs: $i) { unsafe } }', variables: { i: texts.map((text) => ({ text })) } });
+          const flags = (verdicts.body.data?.classifyMany ?? []) as { unsafe: boolean }[];
+          const unsafe = texts.filter((_, i) => flags[i]?.unsafe);
+          const bodies = unsafe.map((t) => JSON.stringify({ query: REDIRECT, variables: { t, s: 'RETRIEVE' } }));
+          for (const b of bodies.slice(0, 10)) await httpPostJson(`${s.url}/graphql`, JSON.parse(b)); // warm-up
+          const red = await drive(s.url, bodies, { connections: 1, amount: bodies.length * 3 });
+          const cls = await drive(s.url, unsafe.map((t) => JSON.stringify({ query: CLASSIFY_TEXT, variables: { t } })), { connections: 1, amount: unsafe.length * 3 });
+          const e = res.get(dir)!;
+          e.p50.push(red.p50);
+          e.p99.push(red.p99);
+          e.classifyP50.push(cls.p50);
+          if (!cold) e.readyMs.push(s.readyMs);
+          cold = false;
+          console.log(`round ${r} ${dir}: RETRIEVE p50 ${red.p50.toFixed(2)} ms, p99 ${red.p99.toFixed(2)} ms (classify p50 ${cls.p50.toFixed(2)} ms; ${unsafe.length} unsafe prompts x 3); spawn -> ready ${(s.readyMs / 1000).toFixed(2)} s`);
+        } finally {
+          await s.stop();
+        }
       }
     }
-    const xt = times[i];
-    const s = chordSqFromSums(s1, s2, xt, qt);
-    if (s < bestAllS) {
-      bestAllS = s;
-      bestAll = i;
-    }
-    if (s >= bestConeS) continue; // cannot win the cone race: skip the cone test
-    // Cone test as in exteriorAngleFromSums, compared in cosine space.
-    const x2 = xx[i];
-    let inCone: boolean;
-    if (!(x2 > 0)) inCone = Math.PI / 2 <= Math.asin(hi); // x = 0: angle pi/2 against the capped aperture
-    else {
-      const cs = c * s;
-      const l2m1 = cs * (1 + 0.25 * cs);
-      let cosExt = (c * (xt * xy - x2 * qt) * invNorm[i]) / Math.sqrt(l2m1 > SINH_SQ_MIN ? l2m1 : SINH_SQ_MIN);
-      cosExt = cosExt > hi ? hi : cosExt < -hi ? -hi : cosExt;
-      inCone = cosExt >= cosAper[i];
-    }
-    if (inCone) {
-      bestConeS = s;
-      bestCone = i;
-    }
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
-  const entailed = bestCone >= 0;
-  const index = entailed ? bestCone : bestAll;
-  return { index, text: pool.texts[index], entailed, distance: distanceFromChordSq(entailed ? bestConeS : bestAllS, Math.sqrt(c)) };
+  for (const [dir, e] of res) {
+    console.log(`${dir}: median of ${e.p50.length} rounds: RETRIEVE p50 ${median(e.p50).toFixed(2)} ms, p99 ${median(e.p99).toFixed(2)} ms; classify p50 ${median(e.classifyP50).toFixed(2)} ms; spawn -> ready ${(median(e.readyMs) / 1000).toFixed(2)} s (cache warm)`);
+  }
+  console.log(`load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
-function main(): void {
-  const rnd = (seed: number) => {
-    let a = seed >>> 0;
-    return () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  };
-  for (const D of [16, 64]) {
-    const N = 100_000;
-    const r = rnd(D);
-    // Clustered points at several radii, so that some cones contain the traversed queries and some do not.
-    const data = new Float32Array(N * D);
-    for (let i = 0; i < N; i++) {
-      const radius = 0.05 + 0.6 * r();
-      let ss = 0;
-      const row = data.subarray(i * D, (i + 1) * D);
-      for (let j = 0; j < D; j++) ss += (row[j] = r() - 0.5 + (j < 3 ? 0.8 : 0)) ** 2;
-      for (let j = 0; j < D; j++) row[j] *= radius / Math.sqrt(ss);
+async function main(): Promise<void> {
+  console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} cores, Node ${process.version}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const bundleDir = args.bundle === 'none' ? null : path.resolve(args.bundle ?? defaultModelDir());
+  if (args.gateways) return gateways(args.gateways.split(',').map((d) => path.resolve(d)), bundleDir ?? defaultModelDir());
+  const bundle = bundleDir ? await loadBundle(bundleDir) : null;
+  const manifest =
+    bundle?.manifest ??
+    ({ curvature: 0.254339, coneK: 0.1, bounds: { safeText: { p95: 2.747 }, safeImage: { p95: 1.049 } }, threshold: { text: 3.195, image: 1.974 } } as unknown as Manifest);
+
+  const s = synthetic(manifest);
+  compare(`synthetic (c = ${manifest.curvature}, K = ${manifest.coneK})`, s.pool, manifest, s.queries);
+
+  if (bundle) {
+    const runtime = await ModelRuntime.start(bundle, { workers: Math.min(2, os.availableParallelism()), intraOpThreads: 1, executionProviders: ['cpu'], batchMaxSize: 256, batchMaxWaitMs: 1, inferenceTimeoutMs: 600_000 });
+    try {
+      const poolFile = path.join(os.tmpdir(), 'hysac-bench-pool-100k.txt'); // run-bench.ts section 5's pool
+      writePoolFile(poolFile, 100_000);
+      const texts = readPoolFile(poolFile).slice(0, ROWS);
+      const t0 = performance.now();
+      const dim = manifest.embeddingDim;
+      const data = new Float32Array(texts.length * dim);
+      const chunk = 1024;
+      const jobs: Promise<void>[] = [];
+      for (let i = 0; i < texts.length; i += chunk) {
+        const start = i;
+        jobs.push(runtime.embedTexts(texts.slice(start, start + chunk)).then((rows) => rows.forEach((v, j) => data.set(v, (start + j) * dim))));
+      }
+      await Promise.all(jobs);
+      console.log(`(embedded ${texts.length} pool prompts with ${manifest.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      const pool = makePool({ data, rows: texts.length, dim }, manifest);
+      const pairs = unsafePairPrompts();
+      const qTexts = (pairs.length ? pairs : generatePrompts(QUERIES, 99)).slice(0, QUERIES);
+      const queries = await runtime.embedTexts(qTexts);
+      compare(`${manifest.name} (${pairs.length ? 'unsafe pair prompts' : 'generated prompts'} as queries)`, pool, manifest, queries);
+    } finally {
+      await runtime.close(0);
     }
-    const points = new PointSet({ data, rows: N, dim: D }, 1);
-    const usable = new Uint8Array(N).map(() => (r() < 0.95 ? 1 : 0));
-    const pool = { texts: Array.from({ length: N }, (_, i) => `p${i}`), points, distances: new Float64Array(N), usable, usableCount: usable.reduce((a, b) => a + b, 0), source: 'model', file: '' } as unknown as SafePool;
-    const manifest = { curvature: 1, coneK: 0.1, bounds: { safeText: { p95: 0.6 }, safeImage: { p95: 0.7 } }, threshold: { text: 1.5, image: 1.4 } } as unknown as Manifest;
-    // Half the queries along the cluster (cones contain them), half anywhere (often no cone: the fallback).
-    const queries = Array.from({ length: 200 }, (_, k) => {
-      const v = new Float32Array(D);
-      for (let j = 0; j < D; j++) v[j] = (r() - 0.5) * 2 + (k % 2 === 0 && j < 3 ? 1 : 0);
-      return v;
-    });
-    let agree = 0;
-    let agreeDot = 0;
-    let entailedCount = 0;
-    for (const q of queries) {
-      const a = retrieveSafe(q, 'TEXT', pool, manifest)!;
-      const b = retrieveFused(q, 'TEXT', pool, manifest)!;
-      const e = retrieveFused(q, 'TEXT', pool, manifest, true)!;
-      if (a.index === b.index && a.entailed === b.entailed) agree++;
-      if (a.index === e.index && a.entailed === e.entailed) agreeDot++;
-      if (a.entailed) entailedCount++;
-    }
-    const time = (f: (q: Float32Array) => unknown): number => {
-      for (let i = 0; i < 5; i++) f(queries[i]);
-      const t = performance.now();
-      for (const q of queries.slice(0, 50)) f(q);
-      return (performance.now() - t) / 50;
-    };
-    const old = time((q) => retrieveSafe(q, 'TEXT', pool, manifest));
-    const fused = time((q) => retrieveFused(q, 'TEXT', pool, manifest));
-    const dot = time((q) => retrieveFused(q, 'TEXT', pool, manifest, true));
-    console.log(`D=${D}, ${N} rows, ${queries.length} queries (${entailedCount} in a cone): retrieveSafe ${old.toFixed(2)} ms; fused ${fused.toFixed(2)} ms (x${(old / fused).toFixed(1)}, same answer ${agree}/${queries.length}); fused dot-only ${dot.toFixed(2)} ms (x${(old / dot).toFixed(1)}, same answer ${agreeDot}/${queries.length})`);
   }
 }
 
-if (require.main === module) main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
