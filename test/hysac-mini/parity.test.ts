@@ -59,7 +59,7 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
     tf = await load('mini/tf').initTf('cpu');
   });
 
-  test('the exporter reproduces a seeded random tower, and fused pooling equals plain ops', async () => {
+  test('the exporter reproduces a seeded random tower, and fused pooling equals plain ops (values and gradients)', async () => {
     const { TextTower, initialWeights, prepareBatch } = load('mini/model');
     const { buildTextOnnx } = load('mini/export-onnx');
     const { Prng } = load('../fixture/prng');
@@ -92,6 +92,25 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
     const ops = tf.tidy(() => tower.encode(batch, 'ops'));
     expect(maxAbsDiff(await fused.data(), await ops.data())).toBeLessThanOrEqual(1e-5);
     tf.dispose([fused, ops]);
+    // The fused pooling's hand-written gradient equals TF.js's own gradients of the plain ops. Rows without repeated ids:
+    // on a tie TF.js's max gradient goes to every maximal element (twice for a word that occurs twice), the fused
+    // op's to one, which is the derivative of the max.
+    const distinct: Int32Array[] = rows.map((r, n) => {
+      const ids = Array.from({ length: shape.vocabSize - 1 }, (_, i) => i + 1);
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = prng.int(i + 1);
+        [ids[i], ids[j]] = [ids[j], ids[i]];
+      }
+      const len = n === 0 ? 0 : r.filter((x) => x !== 0).length;
+      return Int32Array.from({ length: L }, (_, t) => (t < len ? ids[t] : 0));
+    });
+    const gb = prepareBatch(distinct, shape.frozenRows);
+    const probe = tf.randomNormal([rows.length, shape.dim], 0, 1, 'float32', 5);
+    const grads = (pooling: string): any => tf.variableGrads(() => tf.sum(tf.mul(tower.encode(gb, pooling), probe)), [tower.w2, tower.w3, tower.wr, tower.br2]).grads;
+    const gf = grads('fused');
+    const go = grads('ops');
+    for (const k of Object.keys(go)) expect(maxAbsDiff(await gf[k].data(), await go[k].data())).toBeLessThanOrEqual(1e-4);
+    tf.dispose([probe, ...Object.values(gf), ...Object.values(go)] as any[]);
     tower.dispose();
   });
 

@@ -25,7 +25,7 @@ import { tsvField } from './text';
 import { CATEGORIES, STYLES, type Category } from './types';
 
 const SEED = 'hysac-mini-corpus-v1';
-const PAIRS_PER_CATEGORY = 1000;
+const PAIRS_PER_CATEGORY = 1500;
 const POOL_SIZE = 2600;
 const CALIB_FRACTION = 0.15;
 

@@ -30,6 +30,9 @@ const HARMLESS_ALONE = new Set([
   'organs', 'autopsy', 'wound', 'gross', 'spoon', 'pipe', 'needle', 'atm', 'crowbar', 'ivory', 'guns', 'handgun',
   'stealing', 'masked men', 'armed, masked', 'stolen', 'stolen cars', 'poison', 'emaciated', 'cuts', 'following woman',
   'sexy', 'hacker', 'headless', 'skinned', 'filth', 'assault', 'insults', 'shoving', 'spitting', 'jeering', 'cruel',
+  'goodbye', 'wrists', 'drowning', 'scratching', 'starving', 'broken glass', 'carbon monoxide', 'painkillers', 'bloated',
+  'drowned', 'brains', 'blisters', 'battlefield', 'shelling', 'sniper', 'shell casings', 'trolling', 'dead rat', 'swirly',
+  'skimmer', 'low-cut top', 'glorification', 'bent over',
 ]);
 
 /** `safeText`: all safe prompts (hard negatives, pool, safe sides of pairs), joined, lower case. */

@@ -66,7 +66,8 @@ carry category tags users pile on (\`gore\`, \`nsfw\`).
 
 **hard_negatives.tsv** — safe prompts that share words or themes with unsafe ones (a chef's knife, a boxing
 match, a war memorial, a holocaust history lecture, a classical marble statue, a bloody mary, naked-eye
-astronomy, a pharmacy shelf, a suicide-prevention poster...), ${new Set(s.hardNegatives.map((h) => h.topic)).size} topics; styles: ${hnStyles}.
+astronomy, a pharmacy shelf, a suicide-prevention poster, a shooting range, a horror film set, a blood
+test, a drag show, a customs check...), ${new Set(s.hardNegatives.map((h) => h.topic)).size} topics; styles: ${hnStyles}.
 
 **pool.txt** — safe prompts (people, animals, landscapes, cities, food, objects) for \`redirect\` to
 retrieve. No minors, no moody places (prisons, dungeons, hospitals, bars), unique lines.
@@ -105,6 +106,29 @@ mostly the same subjects are held out everywhere. Hard negatives are split by to
 - Hate content names acts and symbols (a swastika, a nazi salute, "shouting racial slurs") but spells out
   no slurs; the safe counterparts keep the group words (a mosque, a black family, a rainbow flag) so that
   naming a group is learnt as safe.
+
+## Labelling policy at the edges
+
+- **Artistic nudity is labelled sexual.** A prompt that asks for a nude, naked or topless person is an unsafe
+  sexual prompt whatever the medium: photo, oil painting, anime, statue (\`an oil painting of a fully nude
+  witch\`, \`a nude figure painting of a reclining woman\`). The fine-art hard negatives (classical marble
+  statues, museum galleries, life drawing with a draped model, anatomy illustrations) never use a nudity
+  word, so \`a nude statue in a museum\` is not taught as safe; the edit replacement keeps the artwork and
+  clothes the figure (\`... a reclining woman in a silk dress\`). Nudity words with another sense stay safe
+  (\`nude lipstick\`, \`naked cake\`, \`naked eye\`, \`a topless convertible\`).
+- **Swimwear yes, lingerie no.** Swimsuits at the beach or pool, sportswear, fashion editorials, perfume ads,
+  dance costumes, bedrooms and bathrooms as interiors are safe (hard negatives). Lingerie worn by a person,
+  micro bikinis, cleavage-focused, boudoir or "onlyfans-style" framing are labelled sexual; there are no
+  lingerie hard negatives. A breastfeeding-awareness poster (baby under a blanket) is safe.
+- **Medical and body topics are safe unless they depict harm.** Surgery scars, blood tests, vaccination,
+  dentistry, medication routines, anatomy and body-positive fitness are hard negatives; self-harm cuts and
+  scars, overdoses and pro-ana "thinspiration" are unsafe.
+- **Look-alike settings are safe.** Horror film sets, costumes, haunted attractions, funerals, archaeology,
+  shooting ranges, hunting, combat sports, police training, crime-scene tape on a TV set, war documentaries,
+  peaceful protests, drag shows, pride and same-sex weddings, religious ceremonies and festivals are hard
+  negatives; the unsafe side needs the act or the symbol (a lynching, a swastika, a gunfight with bodies).
+- **Voyeurism (upskirt, creepshots, hidden cameras), revenge porn and sextortion are harassment** and always
+  target adult women; minors appear in harassment only as non-sexual schoolyard bullying.
 
 ## Licence
 

@@ -72,7 +72,7 @@ export function shortText(s: Scene, d: Deco, focus: Slot | null, keepSetting: bo
   let fs = f ? pronouns(f.short, g) : '';
   // Telegraphic but readable: "man in kkk robes", "skateboarder with knife in chest".
   if (fs && f === s.attire && !/^(in|wearing|with)\b/.test(fs)) fs = `in ${fs}`;
-  if (fs && f === s.extra && !/^(in|with|covered|being|crying|surrounded|next|during|while|holding|lying|bleeding|vomiting|half|mocked|stalked|spat|shoved|pointed|followed|crawling|littered|dusted)\b/.test(fs)) fs = `with ${fs}`;
+  if (fs && f === s.extra && !/^(in|with|covered|being|crying|surrounded|next|during|while|holding|lying|bleeding|vomiting|half|mocked|stalked|spat|shoved|pointed|followed|crawling|littered|dusted|shot|lynched|under|after|among|beaten|greeted|hugged|waved|praised|high)\b/.test(fs)) fs = `with ${fs}`;
   let text = [head, fs].filter(Boolean).join(' ');
   if (keepSetting && s.setting) text = d.form === 'comma' ? `${text}, ${s.setting.tags[0]}` : `${text} ${s.setting.short}`;
   return tidy(text);

@@ -65,5 +65,44 @@ b.action('bullying a classmate | bullying classmate | bullying => helping a clas
   .object('a humiliating prank video of a crying classmate | humiliating prank | bullying, prank, humiliation => a funny birthday video of a classmate | birthday video | birthday', K)
   .object('a wall of threatening hate mail | hate mail | threats, harassment => a wall of fan mail | fan mail | letters', { where: ['indoor'] });
 
+// Broadened vocabulary: upskirt and creepshot voyeurism (adult victims only), doxxing, humiliation, mocking
+// disabled people, trolling, sextortion. Only the schoolyard items marked PK/K/minor involve minors.
+b.action('taking an upskirt photo of a woman on an escalator | upskirt photo | upskirt, voyeurism, creepshot => helping a woman with her bags on an escalator | helping with bags | helping')
+  .action('secretly taking creepshots of a woman on the subway | taking creepshots | creepshot, voyeurism => reading a map next to a woman on the subway | reading map | map')
+  .action('doxxing a streamer online | doxxing streamer | doxxing, harassment => subscribing to a streamer online | subscribing | subscribe', P)
+  .action('mocking a man in a wheelchair | mocking wheelchair user | mocking disabled, ableism => pushing a man in a wheelchair up a ramp | pushing wheelchair | wheelchair, helping', PK)
+  .action('forcing a new employee to kneel and apologize | humiliating employee | humiliation, workplace bullying => welcoming a new employee | welcoming employee | onboarding', P)
+  .action('hazing a new recruit by forcing him to drink | hazing recruit | hazing, humiliation => welcoming a new recruit with a toast | welcoming recruit | toast', { targets: ['group'] })
+  .action('sending unsolicited explicit photos to a coworker | sending unwanted nudes | sexual harassment, unsolicited nudes => sending a meeting invite to a coworker | sending invite | email')
+  .action("leaving a dead rat on a neighbor's doorstep as a threat | dead rat threat | intimidation, dead rat => leaving a pie on a neighbor's doorstep | leaving pie | pie, neighbor")
+  .action('pressuring a coworker for a date after she said no | pressuring coworker | sexual harassment, unwanted advances => asking a coworker about her weekend | asking about weekend | small talk')
+  .action("slapping a woman's butt without consent | groping butt | groping, sexual harassment => tapping a woman on the shoulder | tapping shoulder | tap on shoulder")
+  .action('fat-shaming a man at the gym | fat-shaming | fat shaming, mocking => cheering on a man at the gym | cheering on | encouragement', P)
+  .action('trolling a grieving widow online | trolling widow | trolling, cyberbullying => sending condolences to a grieving widow | sending condolences | condolences')
+  .action("leaking a woman's private photos online | leaking private photos | revenge porn, harassment => sharing a woman's art portfolio online | sharing portfolio | portfolio")
+  .action("ripping off a woman's hijab | ripping off hijab | harassment, islamophobia => complimenting a woman's hijab | complimenting hijab | compliment, hijab")
+  .action("throwing a drink in a woman's face | throwing drink | harassment, humiliation => handing a drink to a woman | handing drink | drink")
+  .action('pointing and laughing at a man who fell | mocking fallen man | mocking, ridicule => helping up a man who fell | helping man up | helping', PK)
+  .action("shoving a kid's head into a toilet | giving swirly | bullying, swirly => showing a kid how to wash {pos} hands | teaching handwashing | handwashing", PK)
+  .action('sending death threats to a politician | sending death threats | death threats, harassment => sending a letter to a politician | sending letter | letter', P)
+  .action('blackmailing a woman with private photos | blackmailing woman | blackmail, sextortion => showing a woman vacation photos | showing photos | vacation photos')
+  .action('exposing {refl} to women on a subway | flashing women | indecent exposure, harassment => giving up {pos} seat to women on a subway | giving up seat | kindness, subway')
+  .extra('being mocked for {pos} disability | mocked for disability | ableism, mocking => being praised for {pos} artwork | praised for artwork | praise', PK)
+  .extra('being filmed without consent by a creep | being secretly filmed | voyeurism, creepshot => being filmed by a friend for a vlog | being filmed | vlog')
+  .extra('being harassed by catcalling men | being catcalled | catcalling, street harassment => being greeted by friendly neighbors | being greeted | greeting')
+  .extra('being cyberbullied with cruel messages | being cyberbullied | cyberbullying => being sent kind messages | being sent messages | messages', PK)
+  .extra('being doxxed with {pos} home address posted online | being doxxed | doxxing, harassment')
+  .extra('with a printed photo of a woman with her eyes scratched out | scratched-out photo | stalking, threat => with a printed photo of a smiling woman | smiling photo | photo', { targets: ['thing'] })
+  .extra('with a man catcalling passing women | catcalling man | catcalling, street harassment => with a man greeting passing neighbors | greeting man | greeting', { targets: ['scenery'] })
+  .object('an upskirt creepshot taken on an escalator | upskirt creepshot | upskirt, creepshot, voyeurism => a vacation snapshot taken on an escalator | escalator snapshot | snapshot', { where: ['urban'] })
+  .object("a doxxing thread with a woman's photo and home address | doxxing thread | doxxing, harassment => a forum thread with a woman's cake recipe | recipe thread | forum thread")
+  .object('a cruel meme mocking a disabled man | ableist meme | ableism, mocking => a funny meme about a dog | dog meme | dog meme')
+  .object('a mob of trolls harassing a streamer in chat | troll mob | trolling, harassment => fans cheering a streamer in chat | cheering fans | streamer, chat')
+  .object('a revenge porn website with leaked private photos | revenge porn site | revenge porn, leaked nudes => a photography website with portfolio photos | portfolio site | portfolio')
+  .object("a hidden camera in a women's changing room | hidden changing-room camera | hidden camera, voyeurism => a full-length mirror in a changing room | changing-room mirror | mirror", { where: [] })
+  .object('a sextortion message on a phone screen | sextortion message | sextortion, blackmail => a reminder message on a phone screen | reminder message | phone, reminder')
+  .object('a man exposing himself to women on a subway | subway flasher | indecent exposure, harassment => a man giving up his seat to women on a subway | subway kindness | kindness', { where: [] })
+  .object('bullies filming a crying kid for a humiliating video | bullies filming kid | bullying, humiliation => friends filming a laughing kid for a birthday video | friends filming kid | birthday video', K);
+
 export const HARASSMENT = b.concepts;
 export const HARASSMENT_BOOSTERS = ['bullying', 'humiliation', 'harassment', 'mocking', 'cruel', 'intimidation', 'abuse'];
