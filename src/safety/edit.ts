@@ -1,20 +1,30 @@
 /**
  * EDIT redirection: keep the user's prompt and change as little as possible.
  *
- *  1. Attribution (leave-one-out, gradient-free): for every word w_i of the prompt, embed the prompt
- *     without w_i; a_i = d(prompt) - d(prompt without w_i) is how far w_i pushes the embedding away from
- *     the origin (d = geodesic distance from the origin). All variants go in one batch.
- *  2. Words are edited in decreasing a_i (only content words with a_i > 0: stop words carry no content and
- *     are never edited), at most `maxEdits` of them. For each, the candidates are: dropping it, or
- *     replacing it with one of its `neighbours` nearest safe words. "Nearest" is by direction — the angle
- *     at the origin between the word's own embedding and the embeddings of a safe-word vocabulary drawn from
- *     the safe-prompt pool — not by geodesic distance: an unsafe word lies far from the origin and safe
- *     words near it, so geodesic distance is dominated by the radius and would pick whatever safe word is
- *     furthest out, while the direction carries the meaning. All candidates are re-embedded in one batch
- *     and the one with the smallest distance from the origin is kept (a replacement wins ties, keeping the
- *     sentence shape).
- *  3. Stop as soon as the prompt is inside the safe bound (distance < target). If it never gets there,
+ * d(text) is the geodesic distance of the text's embedding from the origin; the goal is d < target (the safe
+ * bound). Only content words are edited: stop words carry no content and are never touched.
+ *
+ *  1. Attribution (leave-one-out, gradient-free), recomputed after every edit on the prompt as it stands: for
+ *     every content word w_i not yet edited, a_i = d(prompt) - d(prompt without w_i), how far w_i pushes the
+ *     embedding away from the origin. All variants go in one batch. The word with the largest a_i is edited
+ *     next. Recomputing matters when a prompt says the same thing twice ("naked, nude woman"): at first
+ *     removing either word changes little (the other still carries it), after one edit the other stands out.
+ *     When no word clearly pushes outward (largest a_i < 0.01), the word that is furthest out on its own,
+ *     d(w_i), is taken, if that is beyond the bound.
+ *  2. Candidates for the word: dropping it, or replacing it with one of its `neighbours` nearest safe words.
+ *     "Nearest" is by direction — the angle at the origin between the word's own embedding and the embeddings
+ *     of a safe-word vocabulary drawn from the safe-prompt pool — not by geodesic distance: an unsafe word lies
+ *     far from the origin and safe words near it, so geodesic distance is dominated by the radius and would
+ *     pick whatever safe word is furthest out, while the direction carries the meaning. All candidates are
+ *     re-embedded in one batch and the one with the smallest d is kept (a replacement wins ties, keeping the
+ *     sentence shape). An edit that does not lower d is not made, unless the word on its own is beyond the
+ *     bound (a redundant unsafe word: removing it alone cannot show, but it has to go).
+ *  3. Stop as soon as the prompt is inside the bound, after at most `maxEdits` edits. If it never gets there,
  *     `safe` is false and the caller falls back to RETRIEVE, so an unsafe prompt is never passed on.
+ *  4. Minimality: greedy edits can leave one that a later edit made unnecessary. With two or more edits,
+ *     undoing each single edit is tried (one batch); among the undos that keep the prompt inside the bound
+ *     the one with the smallest d is kept, and this repeats until no undo fits. The output is then safe and
+ *     no single restored word would keep it safe.
  * Punctuation around an edited word is kept ("blood," -> "paint,").
  */
 import type { PointSet } from './index-matrix';
@@ -38,7 +48,7 @@ export interface EditResult {
   output: string;
   vec: Float32Array;
   distance: number;
-  /** Each edit: the word and its replacement (null = dropped). */
+  /** Each edit, in prompt order: the word and its replacement (null = dropped). */
   edits: { from: string; to: string | null }[];
   /** True when the output is inside the safe bound. */
   safe: boolean;
@@ -111,35 +121,45 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
   const k = o.neighbours ?? 4;
   const tokens = tokenize(text);
   const current: (string | null)[] = tokens.map((t) => t.text);
+  const without = (i: number, replacement: string | null = null): string => render(current.map((t, j) => (j === i ? replacement : t))) || '.';
   let distance = o.distance(inputVec);
   let vec = inputVec;
-  const edits: EditResult['edits'] = [];
-  if (distance < o.target) return { output: text, vec, distance, edits, safe: true };
+  const editedAt = new Map<number, EditResult['edits'][number]>();
+  if (distance < o.target) return { output: text, vec, distance, edits: [], safe: true };
 
-  // 1. Leave-one-out attribution, and each word's own embedding, in one batch.
-  const idx = tokens.map((t, i) => (t.core && !STOP_WORDS.has(t.core.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
-  const without = idx.map((i) => render(current.map((t, j) => (j === i ? null : t))));
-  const cores = idx.map((i) => tokens[i].core);
-  const firstBatch = await o.embed([...without.map((t) => t || '.'), ...cores]);
-  const attribution = idx.map((i, n) => ({ i, n, a: distance - o.distance(firstBatch[n]) }));
-  attribution.sort((x, y) => y.a - x.a);
-  const order = attribution.filter((x) => x.a > 0).slice(0, maxEdits);
+  // Each content word's own embedding: how far out it is alone, and its direction (for replacements).
+  const content = tokens.map((t, i) => (t.core && !STOP_WORDS.has(t.core.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
+  const ownVecs = await o.embed(content.map((i) => tokens[i].core));
+  const own = new Map(content.map((i, n) => [i, { vec: ownVecs[n], d: o.distance(ownVecs[n]) }]));
+  const tried = new Set<number>();
 
-  // 2. Greedy edits in attribution order.
-  for (const { i, n } of order) {
+  for (let round = 0; editedAt.size < maxEdits && round < 2 * maxEdits; round++) {
+    const open = content.filter((i) => !tried.has(i));
+    if (open.length === 0) break;
+    // 1. Attribution on the prompt as it stands.
+    const loo = await o.embed(open.map((i) => without(i)));
+    const ranked = open.map((i, n) => ({ i, a: distance - o.distance(loo[n]), alone: own.get(i)!.d })).sort((x, y) => y.a - x.a || y.alone - x.alone);
+    let pick = ranked[0];
+    if (pick.a < 0.01) {
+      const alone = [...ranked].sort((x, y) => y.alone - x.alone)[0];
+      if (alone.alone < o.target) break; // nothing pushes outward and no word is unsafe on its own
+      pick = alone;
+    }
+    const i = pick.i;
+    tried.add(i);
+
+    // 2. Drop or replace it.
     const tok = tokens[i];
     const replacements: string[] = [];
     if (o.words) {
-      const wordVec = firstBatch[idx.length + n];
       const lower = tok.core.toLowerCase();
-      for (const index of nearestByDirection(o.words.points, wordVec, k + 1)) {
+      for (const index of nearestByDirection(o.words.points, own.get(i)!.vec, k + 1)) {
         const w = o.words.words[index];
         if (w !== lower && replacements.length < k) replacements.push(w);
       }
     }
     const variants: (string | null)[] = [null, ...replacements.map((w) => `${tok.lead}${w}${tok.trail}`)];
-    const texts = variants.map((v) => render(current.map((t, j) => (j === i ? v : t))) || '.');
-    const vecs = await o.embed(texts);
+    const vecs = await o.embed(variants.map((v) => without(i, v)));
     let best = 0;
     let bestD = o.distance(vecs[0]);
     for (let v = 1; v < vecs.length; v++) {
@@ -149,13 +169,35 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
         bestD = d;
       }
     }
-    if (bestD >= distance) continue; // this word's edit does not help: leave it as the user wrote it
+    if (bestD >= distance && pick.alone < o.target) continue; // does not help: leave it as the user wrote it
     current[i] = variants[best];
-    edits.push({ from: tok.core, to: best === 0 ? null : replacements[best - 1] });
+    editedAt.set(i, { from: tok.core, to: best === 0 ? null : replacements[best - 1] });
     distance = bestD;
     vec = vecs[best];
     if (distance < o.target) break;
   }
+
+  // 4. Undo edits that are no longer needed.
+  while (distance < o.target && editedAt.size > 1) {
+    const positions = [...editedAt.keys()];
+    const vecs = await o.embed(positions.map((i) => without(i, tokens[i].text)));
+    let undo = -1;
+    let undoD = Infinity;
+    vecs.forEach((v, n) => {
+      const d = o.distance(v);
+      if (d < o.target && d < undoD) {
+        undo = n;
+        undoD = d;
+      }
+    });
+    if (undo < 0) break;
+    const i = positions[undo];
+    current[i] = tokens[i].text;
+    editedAt.delete(i);
+    distance = undoD;
+    vec = vecs[undo];
+  }
+  const edits = [...editedAt.keys()].sort((a, b) => a - b).map((i) => editedAt.get(i)!);
   const output = render(current);
   return { output: output || text, vec, distance, edits, safe: distance < o.target && output.length > 0 };
 }
