@@ -14,7 +14,7 @@
  *     marked in the response of any field, not only `generate`.
  * The drop-in endpoints use the same per-request screen (`forRequest`), so one policy governs both.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GatewayError } from '../../src/errors';
 import { promptSummary } from '../../src/safety/decisions';
 import type { SafetyService } from '../../src/safety/service';
@@ -37,33 +37,36 @@ export function promptScreen(deps: { safety: SafetyService; emit: Emit }, option
   const screener = new PromptScreener(deps.safety, deps.emit);
   const scalar = promptScalar(o.maxLength);
 
+  // The hooks keep no per-request state of their own (it lives in the context's RequestPromptScreening), so
+  // every request shares one listener object instead of allocating one.
+  const listener: GraphQLRequestListener<GatewayContext> = {
+    async didResolveOperation(rc) {
+      const prompts = rc.contextValue.prompts;
+      if (!(prompts instanceof RequestPromptScreening) || !rc.operation) return;
+      const found = collectOperationPrompts(rc.schema, rc.document, rc.operation, rc.request.variables);
+      if (found.length === 0) return;
+      try {
+        await prompts.screenFrom(found);
+      } catch (e) {
+        // Over the model-input budget: the whole request is refused before anything runs.
+        if (e instanceof GatewayError) (e.extensions as Record<string, unknown>).http = { status: 400 };
+        throw e;
+      }
+    },
+    async willSendResponse(rc) {
+      const prompts = rc.contextValue?.prompts;
+      if (o.extensionsKey === null || !(prompts instanceof RequestPromptScreening) || prompts.fields.length === 0) return;
+      if (rc.response.body.kind !== 'single') return;
+      const result = rc.response.body.singleResult;
+      result.extensions = {
+        ...(result.extensions ?? {}),
+        [o.extensionsKey]: prompts.fields.map(({ responsePath, argument, decision }) => ({ path: responsePath, argument, ...promptSummary(decision) })),
+      };
+    },
+  };
   const apollo: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
-      return {
-        async didResolveOperation(rc) {
-          const prompts = rc.contextValue.prompts;
-          if (!(prompts instanceof RequestPromptScreening) || !rc.operation) return;
-          const found = collectOperationPrompts(rc.schema, rc.document, rc.operation, rc.request.variables);
-          if (found.length === 0) return;
-          try {
-            await prompts.screenFrom(found);
-          } catch (e) {
-            // Over the model-input budget: the whole request is refused before anything runs.
-            if (e instanceof GatewayError) (e.extensions as Record<string, unknown>).http = { status: 400 };
-            throw e;
-          }
-        },
-        async willSendResponse(rc) {
-          const prompts = rc.contextValue?.prompts;
-          if (o.extensionsKey === null || !(prompts instanceof RequestPromptScreening) || prompts.fields.length === 0) return;
-          if (rc.response.body.kind !== 'single') return;
-          const result = rc.response.body.singleResult;
-          result.extensions = {
-            ...(result.extensions ?? {}),
-            [o.extensionsKey]: prompts.fields.map(({ responsePath, argument, decision }) => ({ path: responsePath, argument, ...promptSummary(decision) })),
-          };
-        },
-      };
+      return listener;
     },
   };
 

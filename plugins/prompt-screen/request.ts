@@ -15,8 +15,10 @@ export interface ScreenedField {
 }
 
 export class RequestPromptScreening implements PromptScreening {
-  private readonly decisions = new Map<string, Promise<PromptDecision>>();
-  private readonly byArgs = new WeakMap<object, ScreenedArgument[]>();
+  // Made on first use: every GraphQL request gets a screen, most never screen anything (a WeakMap per
+  // request is also extra work for the young-generation GC).
+  private decisionsMap: Map<string, Promise<PromptDecision>> | null = null;
+  private byArgsMap: WeakMap<object, ScreenedArgument[]> | null = null;
   /** Every field call's screened prompts, in the order their resolvers ran. */
   readonly fields: ScreenedField[] = [];
 
@@ -26,6 +28,10 @@ export class RequestPromptScreening implements PromptScreening {
     /** The request's model-input budget (MAX_REQUEST_ITEMS), shared with classify/embed: each distinct prompt counts once. */
     private readonly budget: { usage: { modelInputs: number }; max: number } | null = null,
   ) {}
+
+  private get decisions(): Map<string, Promise<PromptDecision>> {
+    return (this.decisionsMap ??= new Map());
+  }
 
   screen(texts: string[], field: string): Promise<PromptDecision[]> {
     return this.screenFrom(texts.map((text) => ({ text, field })));
@@ -54,11 +60,11 @@ export class RequestPromptScreening implements PromptScreening {
   }
 
   attach(args: object | null, screened: ScreenedArgument[], responsePath: string): void {
-    if (args) this.byArgs.set(args, screened);
+    if (args) (this.byArgsMap ??= new WeakMap()).set(args, screened);
     for (const s of screened) this.fields.push({ responsePath, argument: s.path, decision: s.decision });
   }
 
   screenedArguments(args: object): ScreenedArgument[] | undefined {
-    return this.byArgs.get(args);
+    return this.byArgsMap?.get(args);
   }
 }

@@ -15,6 +15,7 @@ import {
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
@@ -61,31 +62,66 @@ export interface FoundPrompt {
   field: string;
 }
 
+/** An argument of the document that can carry a Prompt: where it is, what type it has, which field or directive takes it. */
+interface PromptSite {
+  node: ArgumentNode;
+  type: GraphQLInputType;
+  name: string;
+  field: string;
+}
+
+/**
+ * The Prompt-carrying arguments of an operation (in the operation and in the document's fragments), in visit
+ * order. They depend only on the schema and the document, and Apollo hands every request with the same query
+ * string the same parsed DocumentNode (its document store), so the walk with TypeInfo runs once per query,
+ * not once per request; only the variable values are read per request. Cached weakly: a document Apollo
+ * evicts, or a schema replaced, takes its entries with it.
+ */
+const siteCache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, WeakMap<OperationDefinitionNode, PromptSite[]>>>();
+
+function promptSites(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): PromptSite[] {
+  let byDoc = siteCache.get(schema);
+  if (!byDoc) siteCache.set(schema, (byDoc = new WeakMap()));
+  let byOp = byDoc.get(document);
+  if (!byOp) byDoc.set(document, (byOp = new WeakMap()));
+  let sites = byOp.get(operation);
+  if (sites) return sites;
+  sites = [];
+  const found = sites;
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Argument(node) {
+      const arg = typeInfo.getArgument();
+      if (!arg || !carriesPrompt(arg.type)) return;
+      const directive = typeInfo.getDirective();
+      const field = directive ? `@${directive.name}` : `${typeInfo.getParentType()?.name ?? '?'}.${typeInfo.getFieldDef()?.name ?? '?'}`;
+      found.push({ node, type: arg.type, name: arg.name, field });
+    },
+  });
+  visit(operation, visitor);
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) visit(def, visitor);
+  byOp.set(operation, sites);
+  return sites;
+}
+
 /**
  * Every Prompt value the operation passes (literals and variables, nested or in lists), in the operation
  * and in the document's fragments. Returns [] when the variables do not coerce: execution reports that.
  */
 export function collectOperationPrompts(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, rawVariables: Record<string, unknown> | undefined): FoundPrompt[] {
+  const sites = promptSites(schema, document, operation);
+  if (sites.length === 0) return [];
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return [];
   const variables = coerced.coerced;
-  const typeInfo = new TypeInfo(schema);
   const found: FoundPrompt[] = [];
-  const visitor = visitWithTypeInfo(typeInfo, {
-    Argument(node) {
-      const arg = typeInfo.getArgument();
-      if (!arg || !carriesPrompt(arg.type)) return;
-      const value = valueFromAST(node.value, arg.type, variables);
-      if (value === undefined) return;
-      const directive = typeInfo.getDirective();
-      const field = directive ? `@${directive.name}` : `${typeInfo.getParentType()?.name ?? '?'}.${typeInfo.getFieldDef()?.name ?? '?'}`;
-      mapPrompts(value, arg.type, arg.name, (text) => {
-        found.push({ text, field });
-        return text;
-      });
-    },
-  });
-  visit(operation, visitor);
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) visit(def, visitor);
+  for (const site of sites) {
+    const value = valueFromAST(site.node.value, site.type, variables);
+    if (value === undefined) continue;
+    mapPrompts(value, site.type, site.name, (text) => {
+      found.push({ text, field: site.field });
+      return text;
+    });
+  }
   return found;
 }

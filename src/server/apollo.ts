@@ -2,8 +2,8 @@
  * Apollo Server wiring: schema + resolvers, CSRF prevention on, no external landing page (the HTTP drain is server/drain.ts),
  * and error formatting that keeps our stable codes and hides internals in production.
  */
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import { resolvers } from '../resolvers';
 import { createArmor, type ArmorLimits } from './armor';
@@ -28,6 +28,25 @@ const PUBLIC_CODES = new Set([
   'BACKEND_BAD_RESPONSE',
 ]);
 
+/**
+ * The one thing Apollo's default cache-control plugin did here, without its per-field cost: with no cache
+ * hints in the schema and a default max age of 0, every response that went through the request pipeline
+ * got `cache-control: no-store` (a header a resolver set is replaced unless it cannot be parsed, as
+ * Apollo does). The listener is shared: it keeps no per-request state.
+ */
+const CACHEABLE_HEADER = /^max-age=(\d+), (public|private)$/;
+const noStoreListener: GraphQLRequestListener<GatewayContext> = {
+  async willSendResponse({ response }) {
+    const existing = response.http.headers.get('cache-control');
+    if (existing === undefined || existing === 'no-store' || CACHEABLE_HEADER.test(existing)) response.http.headers.set('cache-control', 'no-store');
+  },
+};
+const noStorePlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return noStoreListener;
+  },
+};
+
 export function createApollo(opts: {
   production: boolean;
   introspection: boolean;
@@ -47,7 +66,10 @@ export function createApollo(opts: {
     stopOnTerminationSignals: false,
     introspection: opts.introspection,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
+    // Apollo's default cache-control plugin wraps every field resolver (willResolveField) to compute a cache
+    // policy that, with no hints in the schema, always comes out "no-store": noStorePlugin sets that header
+    // directly (test/bench/FINDINGS.md: CPU per request).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), noStorePlugin, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(opts.plugins ?? [])],
     formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (opts.production && !PUBLIC_CODES.has(code)) {

@@ -3,7 +3,7 @@
  * .cpuprofile), autocannon drives it for a while, then each profile is summarised: self time by package and
  * the top functions.
  *
- *   npm run build && npx tsx test/bench/profile.ts [--bundle DIR|standin] [--load text|image] [--seconds S]
+ *   npm run build && npx tsx test/bench/profile.ts [--repo DIR] [--bundle DIR|standin] [--load text|image] [--seconds S]
  *                                                 [--connections N] [--top N] [--env K=V ...] [--keep DIR]
  *   npx tsx test/bench/profile.ts --summarise FILE.cpuprofile...     (summarise existing profiles)
  */
@@ -65,6 +65,7 @@ export function summarise(file: string, top = 25): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     options: {
+      repo: { type: 'string' },
       bundle: { type: 'string' },
       load: { type: 'string', default: 'text' },
       seconds: { type: 'string', default: '10' },
@@ -86,9 +87,11 @@ async function main(): Promise<void> {
   const bundle = values.bundle === 'standin' ? await buildStandinBundle() : values.bundle ? path.resolve(values.bundle) : undefined;
   const env = Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-prof-cache-'));
+  const repo = values.repo ? path.resolve(values.repo) : null;
   const server = await startServer({
-    command: ['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI, 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])],
+    command: ['--cpu-prof', `--cpu-prof-dir=${dir}`, repo ? path.join(repo, 'dist', 'src', 'cli.js') : CLI, 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])],
     env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...env },
+    ...(repo ? { cwd: repo } : {}),
   });
   let bodies: string[];
   if (values.load === 'image') {

@@ -3,17 +3,18 @@
  * main thread (event loop), the model workers, libuv's pool and V8's helpers (Linux /proc).
  *
  *   npx tsx test/bench/threads.ts [--repo DIR] [--bundle DIR|standin] [--seconds 8] [--load text|image] [--env K=V ...]
+ *   npx tsx test/bench/threads.ts --bare      the same text load on lib.ts's bare node:http server (canned reply)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLASSIFY_IMAGE, CLASSIFY_TEXT, cpuTimes, drive, REPO, startServer } from './lib';
+import { BARE_GRAPHQL_SERVER, CLASSIFY_IMAGE, CLASSIFY_TEXT, cpuTimes, drive, REPO, startServer } from './lib';
 import { SHARED_EVAL, textLoad } from './prompts';
 import { buildStandinBundle } from './standin-bundle';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { repo: { type: 'string' }, bundle: { type: 'string' }, seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '64' }, load: { type: 'string', default: 'text' }, env: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ options: { repo: { type: 'string' }, bundle: { type: 'string' }, seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '64' }, load: { type: 'string', default: 'text' }, env: { type: 'string', multiple: true }, bare: { type: 'boolean', default: false } } });
   const repo = path.resolve(values.repo ?? REPO);
   const bundle = values.bundle === 'standin' ? await buildStandinBundle() : values.bundle ? path.resolve(values.bundle) : undefined;
   const env = Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
     bodies = fs.readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).sort().map((f) => JSON.stringify({ query: CLASSIFY_IMAGE, variables: { b: fs.readFileSync(path.join(dir, f)).toString('base64') } }));
   } else bodies = textLoad().map((t) => JSON.stringify({ query: CLASSIFY_TEXT, variables: { t } }));
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-threads-'));
-  const server = await startServer({ command: [path.join(repo, 'dist', 'src', 'cli.js'), 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])], env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...env }, cwd: repo });
+  const server = values.bare
+    ? await startServer({ command: ['-e', BARE_GRAPHQL_SERVER], readyPath: '/' })
+    : await startServer({ command: [path.join(repo, 'dist', 'src', 'cli.js'), 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])], env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...env }, cwd: repo });
   await drive(server.url, bodies, { connections: Number(values.connections), duration: 2 });
   const c0 = cpuTimes(server.proc.pid!)!;
   const self0 = process.cpuUsage();
