@@ -149,6 +149,31 @@ export function entailmentViolation(x: Vec, y: Vec, c: number, K = DEFAULT_K): n
 }
 
 /**
+ * The sums entailedBy reads for one row x = data[base .. base + dim) and a point q, in this summation order:
+ * out = [ |x - q|^2, (x - q).(x + q), |x|^2, x.q ]. Shared with the one-pass search (nearest-in-cone.ts), whose
+ * exact fallback must reproduce entailedBy's arithmetic bit for bit.
+ */
+export function rowPointSums(data: ArrayLike<number>, base: number, dim: number, q: ArrayLike<number>, out: Float64Array): void {
+  let s1 = 0;
+  let s2 = 0;
+  let xx = 0;
+  let xy = 0;
+  for (let j = 0; j < dim; j++) {
+    const a = data[base + j];
+    const b = q[j];
+    const d = a - b;
+    s1 += d * d;
+    s2 += d * (a + b);
+    xx += a * a;
+    xy += a * b;
+  }
+  out[0] = s1;
+  out[1] = s2;
+  out[2] = xx;
+  out[3] = xy;
+}
+
+/**
  * Which rows' cones contain `point`: out[i] = 1 iff entails(row_i, point, c, K) (same arithmetic, so equal to
  * the single version). One tight loop per row, no allocation per row; pass `times` = timeComponents(m, c) to
  * skip the per-row time component (the norms are still summed, they are needed for the aperture).
@@ -167,22 +192,12 @@ export function entailedBy(point: Vec, m: Matrix, c: number, K = DEFAULT_K, time
   const sc = Math.sqrt(c);
   const pt = Math.sqrt(invC + sqNorm(p));
   const out = new Uint8Array(rows);
+  const sums = new Float64Array(4);
   for (let i = 0, base = 0; i < rows; i++, base += dim) {
-    let s1 = 0;
-    let s2 = 0;
-    let xx = 0;
-    let xy = 0;
-    for (let j = 0; j < dim; j++) {
-      const a = data[base + j];
-      const b = p[j];
-      const d = a - b;
-      s1 += d * d;
-      s2 += d * (a + b);
-      xx += a * a;
-      xy += a * b;
-    }
+    rowPointSums(data, base, dim, p, sums);
+    const xx = sums[2];
     const xt = times !== undefined ? times[i] : Math.sqrt(invC + xx);
-    const angle = exteriorAngleFromSums(c, xx, xt, xy, pt, chordSqFromSums(s1, s2, xt, pt));
+    const angle = exteriorAngleFromSums(c, xx, xt, sums[3], pt, chordSqFromSums(sums[0], sums[1], xt, pt));
     out[i] = angle <= halfApertureFromNorm(Math.sqrt(xx), sc, K) ? 1 : 0;
   }
   return out;

@@ -43,7 +43,7 @@
  * redirect.ts did before this kernel. The fast w and cosine differ from the reference's values by rounding only,
  * and the kernel carries a bound on that difference. A row that the fast values do not settle for certain (it
  * may beat the current winner by less than the bound; its cosine is within the band of cos(aper); it nearly
- * coincides with q, w - 1 < NEAR_DUPLICATE_W) is recomputed with the reference's own arithmetic (referenceRow:
+ * coincides with q, w - 1 < NEAR_DUPLICATE_W) is recomputed with the reference's own arithmetic (rowPointSums:
  * the same loop, then chordSqFromSums, distanceFromChordSq, exteriorAngleFromSums, halfApertureFromNorm) and
  * compared exactly as the reference does, so the chosen rows, the in-cone flag and the distances are the
  * reference's, bit for bit. That takes every row that improves on the running winner (O(log n) in random order)
@@ -59,7 +59,7 @@
  * |x||q| of the exact projection (HEAD_ERROR = 1e-6 |x||q| is added to xyHi) and the tails come from
  * |x|^2 - |A x|^2 with TAIL_MARGIN = 1e-6 |x|^2 added under the square root.
  */
-import { ANGLE_EPS, cosHalfApertureFromNorm, exteriorAngleFromSums, halfApertureFromNorm } from './entailment';
+import { ANGLE_EPS, cosHalfApertureFromNorm, exteriorAngleFromSums, halfApertureFromNorm, rowPointSums } from './entailment';
 import { assertCurvature, assertMatrix, chordSqFromSums, distanceFromChordSq, sqNorm, type Matrix, type Vec } from './lorentz';
 import { principalAxes } from './principal-axes';
 
@@ -295,29 +295,8 @@ function mayChangeWinner(xyHi: number, c: number, xt: number, qt: number, xx: nu
   return coneDecision(Math.max(0, cosExteriorFromInner(c, xt, xx, nx, xyHi, qt, w1)), ca, w1, tau) !== 0;
 }
 
-/** Scratch of referenceRow: s1 = |x - q|^2, s2 = (x - q).(x + q), xx = |x|^2, xy = x.q. */
+/** Scratch of the exact fallback (rowPointSums): s1 = |x - q|^2, s2 = (x - q).(x + q), xx = |x|^2, xy = x.q. */
 const ref = new Float64Array(4);
-
-/** The reference's loop over one row, exactly as entailedBy runs it (a = row, b = point). */
-function referenceRow(data: Float32Array, base: number, dim: number, q: Float64Array): void {
-  let s1 = 0;
-  let s2 = 0;
-  let xx = 0;
-  let xy = 0;
-  for (let j = 0; j < dim; j++) {
-    const a = data[base + j];
-    const b = q[j];
-    const d = a - b;
-    s1 += d * d;
-    s2 += d * (a + b);
-    xx += a * a;
-    xy += a * b;
-  }
-  ref[0] = s1;
-  ref[1] = s2;
-  ref[2] = xx;
-  ref[3] = xy;
-}
 
 /**
  * In one pass over the kept rows of a pool: the nearest row (geodesic distance) whose entailment cone contains
@@ -429,7 +408,7 @@ export function nearestInCone(point: Vec, index: ConeIndex, keep?: Uint8Array): 
 
     // The reference's arithmetic for this row.
     referenceRows++;
-    referenceRow(data, base, dim, q);
+    rowPointSums(data, base, dim, q, ref);
     const s = chordSqFromSums(ref[0], ref[1], xt, qt);
     const d = distanceFromChordSq(s, sc);
     if (nearest < 0 || d < nearestD) {
