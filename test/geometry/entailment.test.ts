@@ -15,34 +15,8 @@ import {
   timeComponent,
   timeComponents,
 } from '../../src/geometry';
-import { mulberry32, randomVector, type Rng } from '../helpers/prng';
-import { CURVS, expectClose } from './helpers';
-
-/** Two random orthonormal vectors in R^D (D >= 2), by Gram-Schmidt. */
-function randFrame(rng: Rng, D: number): [number[], number[]] {
-  const e1 = randomVector(rng, D, 1);
-  const g = randomVector(rng, D, 1);
-  const p = g.reduce((s, a, j) => s + a * e1[j], 0);
-  const e2u = g.map((a, j) => a - p * e1[j]);
-  const n = Math.hypot(...e2u);
-  return [e1, e2u.map((a) => a / n)];
-}
-
-/**
- * Hand construction of a configuration with a known exterior angle. On the hyperboloid of curvature -c take
- * x at scaled distance A = sqrt(c) d(O, x) along e1: X = (cosh A, sinh A e1)/sqrt(c). At X the unit tangent
- * pointing away from the origin is u_r = (sinh A, cosh A e1) and u_p = (0, e2) is a unit tangent orthogonal to
- * it. The geodesic from X with unit initial direction w = cos(phi) u_r + sin(phi) u_p reaches, after scaled
- * length B, Y = cosh(B) X + sinh(B) w / sqrt(c). The exterior angle at x is phi by construction.
- */
-function construct(c: number, A: number, B: number, phi: number, e1: number[], e2: number[]): { x: number[]; y: number[] } {
-  const sc = Math.sqrt(c);
-  const x = e1.map((a) => (Math.sinh(A) / sc) * a);
-  const k1 = (Math.cosh(B) * Math.sinh(A) + Math.sinh(B) * Math.cos(phi) * Math.cosh(A)) / sc;
-  const k2 = (Math.sinh(B) * Math.sin(phi)) / sc;
-  const y = e1.map((a, j) => k1 * a + k2 * e2[j]);
-  return { x, y };
-}
+import { mulberry32, randomVector } from '../helpers/prng';
+import { construct, CURVS, expectClose, randFrame } from './helpers';
 
 /**
  * MERU's oxy_angle formula in float64, acos((y_t + x_t l) / (|x| sqrt(max(l^2 - 1, eps)))), without MERU's extra

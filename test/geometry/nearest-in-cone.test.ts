@@ -26,29 +26,7 @@ import {
   type Matrix,
 } from '../../src/geometry';
 import { mulberry32, randomVector, type Rng } from '../helpers/prng';
-import { CURVS, expectClose } from './helpers';
-
-/** Two random orthonormal vectors in R^D (D >= 2), by Gram-Schmidt. */
-function randFrame(rng: Rng, D: number): [number[], number[]] {
-  const e1 = randomVector(rng, D, 1);
-  const g = randomVector(rng, D, 1);
-  const p = g.reduce((s, a, j) => s + a * e1[j], 0);
-  const e2u = g.map((a, j) => a - p * e1[j]);
-  const n = Math.hypot(...e2u);
-  return [e1, e2u.map((a) => a / n)];
-}
-
-/**
- * x at scaled distance A = sqrt(c) d(O, x) along e1, y reached from x along a geodesic of scaled length B that
- * leaves at exterior angle phi (see entailment.test.ts): exteriorAngle(x, y) = phi, sqrt(c) d(x, y) = B.
- */
-function construct(c: number, A: number, B: number, phi: number, e1: number[], e2: number[]): { x: number[]; y: number[] } {
-  const sc = Math.sqrt(c);
-  const x = e1.map((a) => (Math.sinh(A) / sc) * a);
-  const k1 = (Math.cosh(B) * Math.sinh(A) + Math.sinh(B) * Math.cos(phi) * Math.cosh(A)) / sc;
-  const k2 = (Math.sinh(B) * Math.sin(phi)) / sc;
-  return { x, y: e1.map((a, j) => k1 * a + k2 * e2[j]) };
-}
+import { construct, CURVS, expectClose, randFrame } from './helpers';
 
 /** A ConeIndex with stage 1 (the principal axes) as the pool gets it, or without (axes = 0). */
 function index(m: Matrix, c: number, K: number, axes?: number): ConeIndex {
