@@ -84,10 +84,9 @@ function promptSites(schema: GraphQLSchema, document: DocumentNode, operation: O
   if (!byDoc) siteCache.set(schema, (byDoc = new WeakMap()));
   let byOp = byDoc.get(document);
   if (!byOp) byDoc.set(document, (byOp = new WeakMap()));
-  let sites = byOp.get(operation);
-  if (sites) return sites;
-  sites = [];
-  const found = sites;
+  const cached = byOp.get(operation);
+  if (cached) return cached;
+  const sites: PromptSite[] = [];
   const typeInfo = new TypeInfo(schema);
   const visitor = visitWithTypeInfo(typeInfo, {
     Argument(node) {
@@ -95,7 +94,7 @@ function promptSites(schema: GraphQLSchema, document: DocumentNode, operation: O
       if (!arg || !carriesPrompt(arg.type)) return;
       const directive = typeInfo.getDirective();
       const field = directive ? `@${directive.name}` : `${typeInfo.getParentType()?.name ?? '?'}.${typeInfo.getFieldDef()?.name ?? '?'}`;
-      found.push({ node, type: arg.type, name: arg.name, field });
+      sites.push({ node, type: arg.type, name: arg.name, field });
     },
   });
   visit(operation, visitor);
