@@ -121,9 +121,11 @@ export class WorkerPool extends EventEmitter {
         }
       });
       worker.on('error', (err) => {
-        this.lastInitError = err.message;
+        // Typed unknown by newer @types/node (models/train's): a worker's 'error' is an Error in practice.
+        const message = err instanceof Error ? err.message : String(err);
+        this.lastInitError = message;
         reject(err);
-        this.retire(slot, `model worker crashed: ${err.message}`);
+        this.retire(slot, `model worker crashed: ${message}`);
       });
       worker.on('exit', (code) => {
         reject(new Error(`worker exited with code ${code}`));
