@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       alpha,
       curvature,
       logitScale,
+      neutralWords: result.neutral,
     },
   });
   console.log(`wrote ${path.relative(process.cwd(), CHECKPOINT_FILE)}`);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Config } from './config';
 import { TRAIN_DIR } from './config';
 import type { TowerShape, TowerWeights } from './model';
+import type { NeutralWordsRecord } from './neutral-words';
 import type { EpochLog } from './train';
 
 export const CHECKPOINT_FILE = path.join(TRAIN_DIR, 'trained', 'hysac-mini.json');
@@ -34,6 +35,8 @@ export interface Checkpoint {
     alpha: number;
     curvature: number;
     logitScale: number;
+    /** Absent in checkpoints written before word substitution existed. */
+    neutralWords?: NeutralWordsRecord;
   };
 }
 

@@ -68,6 +68,17 @@ export const CONFIG = {
    */
   wordDropout: Number(process.env.HYSAC_WD ?? 0.15),
   /**
+   * Word substitution (augmentation, after dropout): each remaining context word of a pair is replaced, in both
+   * twins at once, by a random neutral word (mini/neutral-words.ts) with this probability; the unsafe concept's
+   * words never. Teaches the tower that a subject or setting it never saw says nothing about safety.
+   */
+  wordSubstitution: Number(process.env.HYSAC_SUB ?? 0.15),
+  /** Random bags of 2-12 neutral words added to each step's safe texts (radial term, weight 1). */
+  batchNeutral: Number(process.env.HYSAC_NEUTRAL ?? 32),
+  /** Neutral words: GloVe cosine below this with every unsafe corpus word, among the most frequent words. */
+  neighbourCosine: Number(process.env.HYSAC_NCOS ?? 0.5),
+  neutralTopWords: 30000,
+  /**
    * Softness of the radial hinges: max(0, x) is replaced by tau softplus(x / tau), which keeps a small push past
    * the margin (prompts with more evidence end further out). 0 = plain hinge.
    */

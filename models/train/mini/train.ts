@@ -10,6 +10,8 @@ import { CONFIG } from './config';
 import type { Corpus } from './corpus';
 import { lossTerms, type LossBatch } from './losses';
 import { initialWeights, prepareBatch, TextTower, type TowerShape } from './model';
+import { neutralWords, type NeutralWordsRecord } from './neutral-words';
+import { conceptPositions, dropPairWords, neutralBag, substitutePairWords } from './augment';
 import { tf } from './tf';
 import type { Vocabulary } from './vocab';
 
@@ -32,6 +34,7 @@ export interface TrainResult {
   history: EpochLog[];
   seconds: number;
   steps: number;
+  neutral: NeutralWordsRecord;
 }
 
 function shuffled(n: number, prng: Prng): number[] {
@@ -65,41 +68,6 @@ class Cycler {
   }
 }
 
-/** Positions of `unsafe` whose token the safe twin lacks (multiset difference): the unsafe concept's words. */
-export function conceptPositions(safe: Int32Array, unsafe: Int32Array): Uint8Array {
-  const left = new Map<number, number>();
-  for (const id of safe) if (id !== 0) left.set(id, (left.get(id) ?? 0) + 1);
-  const out = new Uint8Array(unsafe.length);
-  unsafe.forEach((id, t) => {
-    if (id === 0) return;
-    const n = left.get(id) ?? 0;
-    if (n > 0) left.set(id, n - 1);
-    else out[t] = 1;
-  });
-  return out;
-}
-
-/**
- * Word dropout on a pair: each distinct context id is dropped with probability p from both prompts at once (so
- * the twins stay aligned); the unsafe concept's positions (`concept`) are never dropped. At least one token of
- * each prompt survives.
- */
-export function dropPairWords(safe: Int32Array, unsafe: Int32Array, concept: Uint8Array, p: number, prng: Prng): [Int32Array, Int32Array] {
-  if (p <= 0) return [safe, unsafe];
-  const ids = new Set<number>();
-  for (const id of safe) if (id !== 0) ids.add(id);
-  const dropped = new Set<number>();
-  for (const id of [...ids].sort((x, y) => x - y)) if (prng.uniform() < p) dropped.add(id);
-  const keep = (row: Int32Array, protect?: Uint8Array): Int32Array => {
-    const out = new Int32Array(row.length);
-    let n = 0;
-    for (let t = 0; t < row.length && row[t] !== 0; t++) if ((protect && protect[t]) || !dropped.has(row[t])) out[n++] = row[t];
-    if (n === 0) out[0] = row[0];
-    return out;
-  };
-  return [keep(safe), keep(unsafe, concept)];
-}
-
 export function learningRateAt(step: number, totalSteps: number): number {
   const { learningRate: lr, warmupSteps, lrFinalFraction } = CONFIG;
   if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
@@ -124,6 +92,13 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
   const safeIds = pairs.map((p) => enc(p.safe));
   const unsafeIds = pairs.map((p) => enc(p.unsafe));
   const concepts = pairs.map((_, i) => conceptPositions(safeIds[i], unsafeIds[i]));
+  const conceptWords = new Set<string>();
+  concepts.forEach((c, i) => c.forEach((on, t) => on && conceptWords.add(vocab.tokens[unsafeIds[i][t]])));
+  const neutral = neutralWords(corpus, vocab.tokens, vocab.frozen, shape.frozenRows, (t) => tokenizer.words(t), conceptWords, CONFIG);
+  log(
+    `neutral words: ${neutral.ids.length} (excluded: ${neutral.seeds} unsafe corpus words, ${neutral.excludedNeighbours} of their GloVe neighbours, ` +
+      `${neutral.excludedCalibOnly} calib-only words)`,
+  );
   const hardNeg = corpus.hardNegatives.filter((h) => h.split === 'train').map((h) => enc(h.text));
   const pool = corpus.pool.map(enc);
   const safeAnchors = corpus.anchors.filter((a) => a.label === 'safe').map((a) => enc(a.text));
@@ -134,6 +109,7 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
 
   const prng = new Prng(CONFIG.seed + 1);
   const dropPrng = new Prng(CONFIG.seed + 2);
+  const neutralPrng = new Prng(CONFIG.seed + 3);
   const hnCycle = new Cycler(hardNeg.length, prng);
   const poolCycle = new Cycler(pool.length, prng);
   const safeAnchorCycle = new Cycler(safeAnchors.length, prng);
@@ -161,7 +137,12 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
           if (i !== j && (pairs[idx[i]].safe === pairs[idx[j]].safe || pairs[idx[i]].unsafe === pairs[idx[j]].unsafe)) negativeMask[i * B + j] = 0;
         }
       }
-      const dropped = idx.map((i) => dropPairWords(safeIds[i], unsafeIds[i], concepts[i], CONFIG.wordDropout, dropPrng));
+      const dropped = idx.map((i) => {
+        const [ds, du] = dropPairWords(safeIds[i], unsafeIds[i], concepts[i], CONFIG.wordDropout, dropPrng);
+        // Dropout keeps the concept's words but moves them left; find them again in the shortened row.
+        return substitutePairWords(ds, du, conceptPositions(ds, du), CONFIG.wordSubstitution, neutral.ids, neutralPrng);
+      });
+      const nb = Array.from({ length: CONFIG.batchNeutral }, () => neutralBag(neutral.ids, CONFIG.contextLength, neutralPrng));
       const hn = hnCycle.take(CONFIG.batchHardNegatives).map((i) => hardNeg[i]);
       const pl = poolCycle.take(CONFIG.batchPool).map((i) => pool[i]);
       const sa = safeAnchorCycle.take(CONFIG.batchSafeAnchors).map((i) => safeAnchors[i]);
@@ -170,8 +151,8 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
       // categoryMatch[i, j] = 1 when unsafe prompt i and unsafe anchor j have the same category.
       const categoryMatch = new Float32Array(B * ua.length);
       idx.forEach((pi, i) => uaIdx.forEach((ai, j) => (categoryMatch[i * ua.length + j] = unsafeAnchorRows[ai].label === pairs[pi].category ? 1 : 0)));
-      const extraSafe = [...hn, ...pl, ...sa];
-      const extraSafeWeights = Float32Array.from([...hn.map(() => CONFIG.hardNegativeWeight), ...pl.map(() => 1), ...sa.map(() => 1)]);
+      const extraSafe = [...hn, ...pl, ...sa, ...nb];
+      const extraSafeWeights = Float32Array.from([...hn.map(() => CONFIG.hardNegativeWeight), ...pl.map(() => 1), ...sa.map(() => 1), ...nb.map(() => 1)]);
       const batch: LossBatch = {
         safe: prepareBatch(dropped.map(([s]) => s), shape.frozenRows),
         unsafe: prepareBatch(dropped.map(([, u]) => u), shape.frozenRows),
@@ -230,5 +211,6 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
     );
   }
   optimizer.dispose();
-  return { tower, history, seconds: (performance.now() - t0) / 1000, steps: step };
+  const { ids, ...counts } = neutral;
+  return { tower, history, seconds: (performance.now() - t0) / 1000, steps: step, neutral: { count: ids.length, ...counts } };
 }

@@ -10,6 +10,21 @@ import { CLASS_DESCRIPTIONS, NSFW_CLASSES } from './image-tower';
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)} %`;
 const f3 = (x: number): string => x.toFixed(3);
 
+/** The word-substitution paragraph (models/train/mini/neutral-words.ts, augment.ts). */
+function neutralSection(c: Checkpoint['config'], n: Checkpoint['training']['neutralWords']): string[] {
+  if (!n || (c.wordSubstitution <= 0 && c.batchNeutral <= 0)) return ['No word substitution or neutral word bags (this checkpoint predates them).'];
+  return [
+    `**Neutral words** (augmentation): after dropout, each context word of a pair is replaced with probability ${c.wordSubstitution}`,
+    `by a random neutral word (the same one in both twins; the concept\'s words never), and each step adds ${c.batchNeutral}`,
+    'bags of 2-12 random neutral words to the safe texts of the radial term. The corpus is built from a few hundred',
+    'subjects and settings, so without this the tower sees a small part of its vocabulary and an unseen word lands',
+    'wherever its initial features put it; this teaches it that an ordinary word says nothing about safety. Neutral',
+    `words (${n.count}): GloVe words among the ${c.neutralTopWords} most frequent, minus the ${n.seeds} unsafe corpus words (lexicon`,
+    `terms, unsafe anchors, concept words of the train pairs), minus ${n.excludedNeighbours} words whose GloVe cosine with one of them`,
+    `is >= ${c.neighbourCosine}, minus ${n.excludedCalibOnly} words seen only in calib texts (so calib still tests unseen words).`,
+  ];
+}
+
 export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: TextCalibration; image: ImageCalibration }): string {
   const { ck, manifest: m, text: t, image: im } = o;
   const c = ck.config;
@@ -104,6 +119,8 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     `Total = ${c.lambdaContrastive} * (1) + ${c.lambdaEntailment} * (2) + ${c.lambdaRadial} * (3) + ${c.lambdaCategory} * (4); Adam (0.9, 0.98) with decoupled weight decay ${c.weightDecay},`,
     `learning rate ${c.learningRate} (linear warm-up ${c.warmupSteps} steps, cosine decay to ${c.lrFinalFraction * 100} %), word dropout ${c.wordDropout}`,
     '(context words dropped from both twins at once; the unsafe concept\'s words never).',
+    '',
+    ...neutralSection(c, tr.neutralWords),
     '',
     '## Hyperparameters',
     '',
