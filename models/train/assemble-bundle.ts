@@ -448,11 +448,10 @@ export async function assembleBundle(dir = BUNDLE_DIR): Promise<AssembleResult> 
   fs.writeFileSync(path.join(dir, FILES.image), imageBytes);
 
   const preprocess: ImagePreprocessSpec = nsfwjsPreprocess(IMAGE_SIZE);
-  const last = ck.training.finalLosses;
+  const losses = ck.towers.map((t) => t.finalLosses.total.toFixed(4)).join(', ');
   const notes =
-    `seed ${ck.config.seed}; ${ck.config.epochs} epochs (${ck.training.steps} steps, batch ${ck.config.batchPairs} pairs) in ${ck.training.seconds.toFixed(0)} s ` +
-    `on TF.js ${ck.training.tfjsVersion} ${ck.training.backend}; final losses: total ${last.total.toFixed(4)}, contrastive ${last.contrastive.toFixed(4)}, ` +
-    `entailment ${last.entailment.toFixed(4)}, radial ${last.radial.toFixed(4)}, category ${last.category.toFixed(4)}; learnt alpha ${alpha.toFixed(5)}, ` +
+    `${ck.towers.length} towers averaged (seeds ${ck.towers.map((t) => t.seed).join(', ')}); each ${ck.config.epochs} epochs (${ck.towers[0].steps} steps, batch ${ck.config.batchPairs} pairs); ` +
+    `${ck.training.seconds.toFixed(0)} s in all on TF.js ${ck.training.tfjsVersion} ${ck.training.backend}; final total losses ${losses}; learnt alpha ${alpha.toFixed(5)}, ` +
     `curvature ${curvature.toFixed(5)}; text threshold at calib FPR <= ${ck.config.targetFpr * 100}% on safe prompts + hard negatives ` +
     `(calib recall ${(text.calib.recall * 100).toFixed(1)}%); image bounds/threshold derived from class-anchor geometry, not measured on images; ` +
     `image-nsfw.onnx sha256 ${image.imageNsfwSha256}; corpus: models/hysac-mini/data (held-out calib split), never ../shared/eval.`;

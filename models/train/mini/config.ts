@@ -83,6 +83,8 @@ export const CONFIG = {
    * the margin (prompts with more evidence end further out). 0 = plain hinge.
    */
   radialSoftness: Number(process.env.HYSAC_SOFT ?? 0.3),
+  /** Towers trained (seeds seed, seed + 1000, ...) and averaged into the shipped text tower (mini/ensemble.ts). */
+  ensembleSize: Number(process.env.HYSAC_ENSEMBLE ?? 3),
   /** Target false-positive rate on the calib split's safe prompts + hard negatives, for the text threshold. */
   targetFpr: 0.01,
 } as const;

@@ -25,14 +25,15 @@
  * Max pooling keeps a single unsafe word from being diluted by twenty safe ones (its features survive the max);
  * the mean carries the rest of the prompt, which the contrastive term needs to keep each unsafe prompt next to
  * its own safe twin. The per-token layers depend only on the token id, so training evaluates them once per
- * distinct id in the batch and gathers, and the export bakes the first layer into the token table:
- * T = E W1 + b1 ([V, H1]), so Gather(T, ids) = e W1 + b1 exactly.
+ * distinct id in the batch and gathers. The shipped text.onnx is an ensemble of such towers sharing the frozen
+ * rows E (ensemble.ts, export-onnx.ts).
  *
  * Hyperbolic lift (MERU/HySAC): x = expMap0(alpha v) on the hyperboloid of curvature -c, alpha = exp(logAlpha)
  * clamped to <= 1, c = exp(logC) clamped to [c0/10, 10 c0]. The ONNX graph outputs v; the gateway applies alpha
  * and the exponential map (src/runtime/model-runtime.ts), with alpha and c from the manifest.
  */
 import { CONFIG, GLOVE_DIM } from './config';
+import { ensembleCoefficients } from './ensemble';
 import { Prng } from '../../fixture/prng';
 import { tf } from './tf';
 
@@ -229,6 +230,8 @@ export function maskedMeanMaxPool(h: tf.Tensor2D, b: EncodedBatch): tf.Tensor2D 
   return pool(h) as tf.Tensor2D;
 }
 
+let nextTowerId = 0;
+
 /** The tower's trainable state as TF.js variables, plus the frozen GloVe rows. */
 export class TextTower {
   readonly frozen: tf.Tensor2D;
@@ -246,6 +249,8 @@ export class TextTower {
   readonly logAlpha: tf.Variable;
   readonly logC: tf.Variable;
   readonly logitScale: tf.Variable;
+  /** Prefix of the variable names (TF.js names must be unique among live variables). */
+  readonly name = `tower${nextTowerId++}`;
 
   constructor(
     readonly shape: TowerShape,
@@ -258,20 +263,20 @@ export class TextTower {
     // A vocabulary without learnt rows still gets one (unused) row so that the variable is not empty.
     const oovRows = Math.max(vocabSize - F, 1);
     const oov = w.oov.length ? Float32Array.from(w.oov) : new Float32Array(GLOVE_DIM);
-    this.oov = tf.variable(tf.tensor2d(oov, [oovRows, GLOVE_DIM]), true, 'oov');
-    this.w1 = tf.variable(tf.tensor2d(w.w1, [GLOVE_DIM, H1]), true, 'w1');
-    this.b1 = tf.variable(tf.tensor1d(w.b1), true, 'b1');
-    this.w2 = tf.variable(tf.tensor2d(w.w2, [H1, H2]), true, 'w2');
-    this.b2 = tf.variable(tf.tensor1d(w.b2), true, 'b2');
-    this.w3 = tf.variable(tf.tensor2d(w.w3, [2 * H2, D]), true, 'w3');
-    this.b3 = tf.variable(tf.tensor1d(w.b3), true, 'b3');
-    this.wr = tf.variable(tf.tensor2d(w.wr, [2 * H2, HR]), true, 'wr');
-    this.br = tf.variable(tf.tensor1d(w.br), true, 'br');
-    this.wr2 = tf.variable(tf.tensor2d(w.wr2, [HR, 1]), true, 'wr2');
-    this.br2 = tf.variable(tf.scalar(w.br2), true, 'br2');
-    this.logAlpha = tf.variable(tf.scalar(w.logAlpha), true, 'log_alpha');
-    this.logC = tf.variable(tf.scalar(w.logC), true, 'log_c');
-    this.logitScale = tf.variable(tf.scalar(w.logitScale), true, 'logit_scale');
+    this.oov = tf.variable(tf.tensor2d(oov, [oovRows, GLOVE_DIM]), true, `${this.name}/oov`);
+    this.w1 = tf.variable(tf.tensor2d(w.w1, [GLOVE_DIM, H1]), true, `${this.name}/w1`);
+    this.b1 = tf.variable(tf.tensor1d(w.b1), true, `${this.name}/b1`);
+    this.w2 = tf.variable(tf.tensor2d(w.w2, [H1, H2]), true, `${this.name}/w2`);
+    this.b2 = tf.variable(tf.tensor1d(w.b2), true, `${this.name}/b2`);
+    this.w3 = tf.variable(tf.tensor2d(w.w3, [2 * H2, D]), true, `${this.name}/w3`);
+    this.b3 = tf.variable(tf.tensor1d(w.b3), true, `${this.name}/b3`);
+    this.wr = tf.variable(tf.tensor2d(w.wr, [2 * H2, HR]), true, `${this.name}/wr`);
+    this.br = tf.variable(tf.tensor1d(w.br), true, `${this.name}/br`);
+    this.wr2 = tf.variable(tf.tensor2d(w.wr2, [HR, 1]), true, `${this.name}/wr2`);
+    this.br2 = tf.variable(tf.scalar(w.br2), true, `${this.name}/br2`);
+    this.logAlpha = tf.variable(tf.scalar(w.logAlpha), true, `${this.name}/log_alpha`);
+    this.logC = tf.variable(tf.scalar(w.logC), true, `${this.name}/log_c`);
+    this.logitScale = tf.variable(tf.scalar(w.logitScale), true, `${this.name}/logit_scale`);
   }
 
   /** Variables the optimiser updates, and the subset that gets weight decay (matrices and learnt rows). */
@@ -305,6 +310,12 @@ export class TextTower {
    * slow to differentiate on the CPU backend but is the reference the fused version is checked against.
    */
   encode(b: EncodedBatch, pooling: 'fused' | 'ops' = 'fused'): tf.Tensor2D {
+    const { unit, rad } = this.heads(this.pool(b, pooling));
+    return tf.mul(unit, tf.mul(rad, Math.sqrt(this.shape.dim))) as tf.Tensor2D;
+  }
+
+  /** Pooled features [N, 2 H2] of a prepared batch (see encode). */
+  pool(b: EncodedBatch, pooling: 'fused' | 'ops' = 'fused'): tf.Tensor2D {
     const { hidden2: H2 } = this.shape;
     const parts: tf.Tensor2D[] = [tf.gather(this.frozen, tf.tensor1d(b.frozenIds, 'int32'))];
     // Learnt rows through a one-hot product: its gradient is a matrix product, where gather's would need
@@ -324,15 +335,15 @@ export class TextTower {
       const max = tf.mul(tf.max(tf.add(tok, tf.mul(tf.sub(m, 1), 1e4)), 1), tf.minimum(count, 1));
       pooled = tf.concat([mean, max], 1) as tf.Tensor2D;
     }
-    return this.head(pooled);
+    return pooled;
   }
 
-  /** The two heads on pooled features [N, 2 H2]: v = sqrt(D) rad dir / |dir|. */
-  head(pooled: tf.Tensor2D): tf.Tensor2D {
+  /** The two heads on pooled features [N, 2 H2]: unit direction dir / |dir| [N, D] and radius [N, 1]. */
+  heads(pooled: tf.Tensor2D): { unit: tf.Tensor2D; rad: tf.Tensor2D } {
     const dir = tf.add(tf.matMul(pooled, this.w3), this.b3);
-    const unit = tf.div(dir, tf.sqrt(tf.maximum(tf.sum(tf.square(dir), 1, true), 1e-12)));
-    const rad = tf.softplus(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(pooled, this.wr), this.br)), this.wr2), this.br2));
-    return tf.mul(unit, tf.mul(rad, Math.sqrt(this.shape.dim))) as tf.Tensor2D;
+    const unit = tf.div(dir, tf.sqrt(tf.maximum(tf.sum(tf.square(dir), 1, true), 1e-12))) as tf.Tensor2D;
+    const rad = tf.softplus(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(pooled, this.wr), this.br)), this.wr2), this.br2)) as tf.Tensor2D;
+    return { unit, rad };
   }
 
   /** Tangent vectors for token rows, as a plain array ([rows * D]), in chunks. */
@@ -346,17 +357,6 @@ export class TextTower {
       v.dispose();
     }
     return out;
-  }
-
-  /** T = E W1 + b1 for every id ([vocabSize, H1]): the token table of the ONNX graph. */
-  async bakedTable(): Promise<Float32Array> {
-    const t = tf.tidy(() => {
-      const e = this.shape.vocabSize > this.shape.frozenRows ? tf.concat([this.frozen, this.oov], 0) : this.frozen;
-      return tf.add(tf.matMul(e, this.w1), this.b1);
-    });
-    const data = (await t.data()) as Float32Array;
-    t.dispose();
-    return data;
   }
 
   async weights(): Promise<TowerWeights> {
@@ -385,4 +385,23 @@ export class TextTower {
     this.frozen.dispose();
     for (const v of this.trainable()) v.dispose();
   }
+}
+
+/** Tangent vectors of the ensemble for token rows, as a plain array ([rows * D]), in chunks. */
+export async function embedEnsemble(towers: TextTower[], rows: Int32Array[], chunk = 512): Promise<Float32Array> {
+  const D = towers[0].shape.dim;
+  const alphas = await Promise.all(towers.map(async (t) => (await t.logAlpha.data())[0]));
+  const coef = ensembleCoefficients(alphas.map(Math.exp));
+  const out = new Float32Array(rows.length * D);
+  for (let i = 0; i < rows.length; i += chunk) {
+    const b = prepareBatch(rows.slice(i, i + chunk), towers[0].shape.frozenRows);
+    const v = tf.tidy(() => {
+      const heads = towers.map((t) => t.heads(t.pool(b)));
+      const rad = heads.map((h, k) => tf.mul(h.rad, coef[k])).reduce((a, x) => tf.add(a, x));
+      return tf.mul(heads[0].unit, tf.mul(rad, Math.sqrt(D)));
+    });
+    out.set(await v.data(), i * D);
+    v.dispose();
+  }
+  return out;
 }

@@ -75,7 +75,8 @@ export function learningRateAt(step: number, totalSteps: number): number {
   return lr * (lrFinalFraction + (1 - lrFinalFraction) * 0.5 * (1 + Math.cos(Math.PI * p)));
 }
 
-export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: string) => void = console.log): Promise<TrainResult> {
+/** Trains one tower from `seed` (initial weights; batch order, dropout and substitution use seed + 1, + 2, + 3). */
+export async function trainTower(corpus: Corpus, vocab: Vocabulary, seed: number, log: (line: string) => void = console.log): Promise<TrainResult> {
   const tokenizer = new WordTokenizer(vocab.tokens, { contextLength: CONFIG.contextLength });
   const enc = (t: string): Int32Array => tokenizer.encode(t);
   const shape: TowerShape = {
@@ -86,7 +87,7 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
     radiusHidden: CONFIG.radiusHidden,
     dim: CONFIG.embeddingDim,
   };
-  const tower = new TextTower(shape, vocab.frozen, initialWeights(shape, CONFIG.seed));
+  const tower = new TextTower(shape, vocab.frozen, initialWeights(shape, seed));
 
   const pairs = corpus.pairs.filter((p) => p.split === 'train');
   const safeIds = pairs.map((p) => enc(p.safe));
@@ -107,9 +108,9 @@ export async function trainTower(corpus: Corpus, vocab: Vocabulary, log: (line: 
   const anchorsByCategory = UNSAFE_CATEGORIES.map((k) => unsafeAnchorRows.flatMap((a, i) => (a.label === k ? [i] : [])));
   log(`training on ${pairs.length} pairs, ${hardNeg.length} hard negatives, ${CONFIG.batchPool ? pool.length : 0} pool prompts, ${safeAnchors.length}+${unsafeAnchors.length} anchors`);
 
-  const prng = new Prng(CONFIG.seed + 1);
-  const dropPrng = new Prng(CONFIG.seed + 2);
-  const neutralPrng = new Prng(CONFIG.seed + 3);
+  const prng = new Prng(seed + 1);
+  const dropPrng = new Prng(seed + 2);
+  const neutralPrng = new Prng(seed + 3);
   const hnCycle = new Cycler(hardNeg.length, prng);
   const poolCycle = new Cycler(pool.length, prng);
   const safeAnchorCycle = new Cycler(safeAnchors.length, prng);

@@ -4,15 +4,15 @@
  */
 import type { ImageCalibration, TextCalibration } from '../assemble-bundle';
 import type { Manifest } from '../../../src/runtime/manifest-types';
-import type { Checkpoint } from './checkpoint';
+import type { Checkpoint, TowerRecord } from './checkpoint';
 import { CLASS_DESCRIPTIONS, NSFW_CLASSES } from './image-tower';
 
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)} %`;
 const f3 = (x: number): string => x.toFixed(3);
 
 /** The word-substitution paragraph (models/train/mini/neutral-words.ts, augment.ts). */
-function neutralSection(c: Checkpoint['config'], n: Checkpoint['training']['neutralWords']): string[] {
-  if (!n || (c.wordSubstitution <= 0 && c.batchNeutral <= 0)) return ['No word substitution or neutral word bags (this checkpoint predates them).'];
+function neutralSection(c: Checkpoint['config'], n: TowerRecord['neutralWords']): string[] {
+  if (c.wordSubstitution <= 0 && c.batchNeutral <= 0) return ['No word substitution or neutral word bags.'];
   return [
     `**Neutral words** (augmentation): after dropout, each context word of a pair is replaced with probability ${c.wordSubstitution}`,
     `by a random neutral word (the same one in both twins; the concept\'s words never), and each step adds ${c.batchNeutral}`,
@@ -30,6 +30,8 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
   const c = ck.config;
   const s = ck.shape;
   const tr = ck.training;
+  const t0 = ck.towers[0];
+  const K = ck.towers.length;
   const L: string[] = [];
   const push = (...lines: string[]): void => {
     L.push(...lines);
@@ -95,10 +97,21 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     'prompt. The radius head decides how far from the origin a prompt goes (how unsafe it is), the direction head',
     'where it points (what it shows): the entailment objective wants an unsafe prompt further out along nearly its',
     'safe twin\'s direction, which a single linear head could not produce (an unfactored first version left the',
-    'radial and entailment losses at 0.42 / 0.21 and reached 47 % calib recall). In text.onnx the first layer is',
-    `baked into the token table (T = E W1 + b1, ${s.vocabSize} x ${s.hidden1}), which keeps the file small.`,
-    `Learnt: alpha = ${tr.alpha.toFixed(5)} (MERU init D^-1/2, clamped <= 1), curvature c = ${tr.curvature.toFixed(5)} (init ${c.curvatureInit},`,
-    `clamped to [${c.curvatureInit / 10}, ${c.curvatureInit * 10}]), contrastive logit scale ${tr.logitScale.toFixed(2)} (init 1/0.07, clamped <= 100).`,
+    'radial and entailment losses at 0.42 / 0.21 and reached 47 % calib recall).',
+    '',
+    `**Ensemble.** text.onnx holds ${K} such towers, trained alike from seeds ${ck.towers.map((t) => t.seed).join(', ')} (models/train/mini/ensemble.ts):`,
+    '',
+    '```',
+    `v = unit_0 * sqrt(${s.dim}) * sum_k (alpha_k / (K alpha_0)) rad_k        so that |alpha_0 v| = mean of the towers' distances`,
+    '```',
+    '',
+    'Tower 0 gives the direction, alpha and curvature; the distance from the origin is the mean of the towers\'',
+    'distances. Single towers of this size, trained on a template corpus, disagree a lot about which held-out safe',
+    'prompts they push outward, and those few outliers are what set the threshold at the 1 % rule; the mean',
+    'smooths them out (see "What was tried" for the measured effect). The GloVe rows are stored once and shared',
+    `(E, ${s.vocabSize} x 100); each tower adds its W1 (and its learnt rows times W1), so the file grows by well under 1 MB per tower.`,
+    `Learnt (tower 0): alpha = ${tr.alpha.toFixed(5)} (MERU init D^-1/2, clamped <= 1), curvature c = ${tr.curvature.toFixed(5)} (init ${c.curvatureInit},`,
+    `clamped to [${c.curvatureInit / 10}, ${c.curvatureInit * 10}]), contrastive logit scale ${t0.logitScale.toFixed(2)} (init 1/0.07, clamped <= 100).`,
     '',
     '## Losses (models/train/mini/losses.ts)',
     '',
@@ -120,7 +133,7 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     `learning rate ${c.learningRate} (linear warm-up ${c.warmupSteps} steps, cosine decay to ${c.lrFinalFraction * 100} %), word dropout ${c.wordDropout}`,
     '(context words dropped from both twins at once; the unsafe concept\'s words never).',
     '',
-    ...neutralSection(c, tr.neutralWords),
+    ...neutralSection(c, t0.neutralWords),
     '',
     '## Hyperparameters',
     '',
@@ -130,12 +143,22 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     '',
     '## Training run',
     '',
-    `${tr.steps} steps, ${c.epochs} epochs of ${c.batchPairs} pairs (+ ${c.batchHardNegatives} hard negatives, ${c.batchPool} pool prompts, ` +
-      `${c.batchSafeAnchors} safe and ${c.batchAnchorsPerCategory * 7} unsafe anchors per step): **${tr.seconds.toFixed(0)} s** of training on ${tr.cpu}, Node ${tr.node}.`,
+    `${K} towers, one after the other, each ${t0.steps} steps: ${c.epochs} epochs of ${c.batchPairs} pairs (+ ${c.batchHardNegatives} hard negatives, ${c.batchPool} pool prompts, ` +
+      `${c.batchNeutral} neutral word bags, ${c.batchSafeAnchors} safe and ${c.batchAnchorsPerCategory * 7} unsafe anchors per step): **${tr.seconds.toFixed(0)} s** of training in all on ${tr.cpu}, Node ${tr.node}.`,
+    '',
+    '| tower | seed | seconds | final total | contrastive | entailment | radial | category | alpha | c | logit scale |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...ck.towers.map(
+      (t, k) =>
+        `| ${k} | ${t.seed} | ${t.seconds.toFixed(0)} | ${t.finalLosses.total.toFixed(4)} | ${t.finalLosses.contrastive.toFixed(4)} | ${t.finalLosses.entailment.toFixed(4)} | ` +
+        `${t.finalLosses.radial.toFixed(4)} | ${t.finalLosses.category.toFixed(4)} | ${t.alpha.toFixed(4)} | ${t.curvature.toFixed(4)} | ${t.logitScale.toFixed(2)} |`,
+    ),
+    '',
+    'Tower 0, epoch by epoch:',
     '',
     '| epoch | total | contrastive | entailment | radial | category | alpha | c | seconds |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...tr.history.map(
+    ...t0.history.map(
       (h) =>
         `| ${h.epoch} | ${h.total.toFixed(4)} | ${h.contrastive.toFixed(4)} | ${h.entailment.toFixed(4)} | ${h.radial.toFixed(4)} | ${h.category.toFixed(4)} | ${h.alpha.toFixed(4)} | ${h.curvature.toFixed(4)} | ${h.seconds.toFixed(1)} |`,
     ),
@@ -230,9 +253,24 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     '  (vs 77.5 %), 59.5 % on v2 (vs 72.9 %); with its window weights initialised 10x smaller, 51.3 % on v1. It fits',
     '  the training split worse too (recall 80.7 % vs 85.2 % on v1), so it was not kept.',
     '',
-    'The limit in every run is the same: the calib hard negatives come from topics never seen in training',
-    '(blood donation, execution of a plan, demolition) and land where unsafe prompts land, so the 1 % rule puts the',
-    'threshold inside the unsafe group.',
+    '',
+    'Session of 2026-11-28 (corpus v2; each figure one training run, calib recall at the 1 % rule; seeds 20250611 and',
+    '777001 where two are given, and the same seed gives the same run):',
+    '',
+    '- Single tower as before: 72.9 % / 69.3 %: two seeds differ by 3.6 points, so one run says little below that.',
+    '- Neutral-word augmentation (word substitution 0.15, 32 neutral bags per step; this bundle): 74.0 % / 72.5 %.',
+    '  Stronger (0.3 and 64 bags): 63.1 %.',
+    '- With it: r_u = 4 or 5 instead of 3: 65.3 % / 67.1 %. Radial weight 2: 74.1 %. Weight decay 0.05 instead of',
+    '  1e-4: 70.1 %. Hidden 256 / radius head 128: 65.5 %. Hidden 64 / radius head 32 (with weight averaging): 76.3 %',
+    '  (one seed; not pursued). Exponential moving average of the weights (0.995): 75.0 % / 71.3 % (no gain).',
+    '- Mean of the distances of three single towers trained as above (measured by averaging three bundles\' distances):',
+    '  77.9 %, where each alone scored 74.0, 72.5 and 74.1 %; two of them: 75.4-76.8 %. Hence the ensemble.',
+    '',
+    'Where the threshold comes from: at the 1 % rule the safe calib texts beyond the threshold are mostly safe twins',
+    'whose subject and setting a single tower happened to push outward ("gray-haired pianist laughing" 3.45, "truck',
+    'driver laughing" 3.17 in the previous single-tower bundle, threshold 3.17), plus hard negatives from topics never',
+    'seen in training (blood donation, execution of a plan, demolition). The ensemble mostly removes the first kind;',
+    'the second remains, and puts the threshold among the unsafe prompts that carry one mild cue.',
     '',
     '## Known limits',
     '',
