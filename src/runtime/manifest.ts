@@ -137,6 +137,7 @@ export function validateManifest(raw: unknown, dir: string): Manifest {
       output: r.str(text, 'output', 'text'),
       inputType: r.str(text, 'inputType', 'text', { oneOf: ['int64', 'int32'] }) as 'int64' | 'int32',
       tokenizer: tokenizer(r, dir, text.tokenizer),
+      trimPadding: text.trimPadding === undefined ? false : text.trimPadding === true ? true : text.trimPadding === false ? false : r.fail('text.trimPadding', `is ${show(text.trimPadding)}`, 'true or false (default false)'),
     },
     image: {
       model: r.file(dir, image, 'model', 'image'),

@@ -65,6 +65,7 @@ export class ModelRuntime {
           inputType: m.text.inputType,
           tokenizer: m.text.tokenizer,
           bundleDir: bundle.dir,
+          trimPadding: m.text.trimPadding,
         },
         image: {
           model: path.join(bundle.dir, m.image.model),

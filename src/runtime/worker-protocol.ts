@@ -29,6 +29,8 @@ export interface WorkerInit {
     /** The bundle's tokenizer, loaded by every worker from `bundleDir`. */
     tokenizer: TokenizerSpec;
     bundleDir: string;
+    /** Cut each batch's ids to its longest row (manifest text.trimPadding). */
+    trimPadding: boolean;
   };
   image: TowerInit & {
     /** Dimensions of one preprocessed image ([3, s, s] for NCHW, [s, s, 3] for NHWC). */

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { expMap0Batch } from '../geometry';
 import { createSession, runSession, type OrtSession, type FeedValue } from './ort';
-import { loadTokenizer } from './tokenizers';
+import { loadTokenizer, trimPaddingColumns } from './tokenizers';
 import type { Tokenizer } from './tokenizers/types';
 import type { RunRequest, Tower, TowerInit, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol';
 
@@ -55,8 +55,10 @@ async function main(): Promise<void> {
 
   const feed = (msg: RunRequest): { data: FeedValue; dims: number[] } => {
     if (msg.tower === 'text') {
-      const ids = tokenizer.encodeBatch(msg.texts);
-      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [msg.texts.length, ctx] };
+      let ids = tokenizer.encodeBatch(msg.texts);
+      let width = ctx;
+      if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, msg.texts.length, ctx));
+      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [msg.texts.length, width] };
     }
     return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims] };
   };

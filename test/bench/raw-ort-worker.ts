@@ -4,7 +4,7 @@
  * tokenising, no batching decisions: the physical limit the gateway's text throughput is compared with.
  *
  * Protocol (parentPort):
- *   in  { type: 'init', model, inputName, outputName, dtype, ctx, ids (Int32Array, n x ctx), threads }
+ *   in  { type: 'init', model, inputName, outputName, dtype, ctx, ids (Int32Array, n x ctx), threads, trim }
  *   out { type: 'ready' }
  *   in  { type: 'measure', batch, ms }   -> warms up on that batch size, replies { type: 'warm' }
  *   in  { type: 'go' }                   -> runs for ms, replies { type: 'done', items, seconds, cpuSeconds }
@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { createSession, runSession, type FeedValue, type OrtSession } from '../../src/runtime/ort';
+import { trimPaddingColumns } from '../../src/runtime/tokenizers';
 
 interface Init {
   type: 'init';
@@ -24,24 +25,27 @@ interface Init {
   ctx: number;
   ids: Int32Array;
   threads: number;
+  /** Cut each batch to its longest row, as the gateway does for a bundle with text.trimPadding. */
+  trim: boolean;
 }
 
 let session: OrtSession;
 let init: Init;
-let batches: FeedValue[] = [];
+let batches: { data: FeedValue; width: number }[] = [];
 let batchSize = 1;
 let ms = 1000;
 
-function makeBatches(batch: number): FeedValue[] {
+function makeBatches(batch: number): { data: FeedValue; width: number }[] {
   const rows = init.ids.length / init.ctx;
-  const out: FeedValue[] = [];
+  const out: { data: FeedValue; width: number }[] = [];
   // Enough distinct batches to cycle through the prompts (at most 64 of them).
   const count = Math.max(1, Math.min(64, Math.floor(rows / batch)));
   for (let b = 0; b < count; b++) {
     const start = ((b * batch) % rows) * init.ctx;
     const slice = new Int32Array(batch * init.ctx);
     for (let i = 0; i < batch * init.ctx; i++) slice[i] = init.ids[(start + i) % init.ids.length];
-    out.push(init.dtype === 'int64' ? BigInt64Array.from(slice, (v) => BigInt(v)) : slice);
+    const { ids, width } = init.trim ? trimPaddingColumns(slice, batch, init.ctx) : { ids: slice, width: init.ctx };
+    out.push({ data: init.dtype === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : ids, width });
   }
   return out;
 }
@@ -58,7 +62,8 @@ function threadCpuSeconds(): number {
 }
 
 async function runOnce(i: number): Promise<void> {
-  await runSession(session, { [init.inputName]: { data: batches[i % batches.length], dims: [batchSize, init.ctx] } }, [init.outputName]);
+  const b = batches[i % batches.length];
+  await runSession(session, { [init.inputName]: { data: b.data, dims: [batchSize, b.width] } }, [init.outputName]);
 }
 
 parentPort!.on('message', async (msg: { type: string; [k: string]: unknown }) => {

@@ -158,7 +158,7 @@ async function rawBaseline(bundleDir: string, prompts: string[]): Promise<{ best
           new Promise<void>((resolve, reject) => {
             w.once('message', () => resolve());
             w.once('error', reject);
-            w.postMessage({ type: 'init', model: path.join(bundle.dir, t.model), inputName: t.input, outputName: t.output, dtype: t.inputType, ctx, ids, threads });
+            w.postMessage({ type: 'init', model: path.join(bundle.dir, t.model), inputName: t.input, outputName: t.output, dtype: t.inputType, ctx, ids, threads, trim: t.trimPadding });
           }),
       ),
     );

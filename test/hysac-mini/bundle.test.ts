@@ -88,6 +88,32 @@ maybe('models/hysac-mini', () => {
     expect(Math.abs(mean(unsafe) - m.bounds.unsafeText.mean)).toBeLessThan(0.01);
   });
 
+  test('text.trimPadding: rows cut to the batch\'s longest row embed exactly as full-length rows', async () => {
+    const m = bundle.manifest;
+    expect(m.text.trimPadding).toBe(true);
+    const L = m.text.tokenizer.contextLength;
+    const texts = ['a photo of a cat', '', 'naked', 'a bloody corpse on the street, trending on artstation, 8k', 'word '.repeat(80).trim(), 'zzqx'];
+    const session = await createSession(path.join(BUNDLE, m.text.model));
+    try {
+      const run = async (rows: Int32Array[], width: number): Promise<Float32Array> => {
+        const ids = new BigInt64Array(rows.length * width);
+        rows.forEach((r, i) => r.subarray(0, width).forEach((v, j) => (ids[i * width + j] = BigInt(v))));
+        return (await runSession(session, { [m.text.input]: { data: ids, dims: [rows.length, width] } }))[m.text.output].data;
+      };
+      const rows = texts.map((t) => bundle.tokenizer.encode(t));
+      const full = await run(rows, L);
+      // Every text alone, cut to its own length (at least one column), against its row of the full batch.
+      for (let i = 0; i < texts.length; i++) {
+        const width = Math.max(1, rows[i].findLastIndex((v) => v !== 0) + 1);
+        const alone = await run([rows[i]], width);
+        const expected = full.subarray(i * m.embeddingDim, (i + 1) * m.embeddingDim);
+        expect(Math.max(...alone.map((x, j) => Math.abs(x - expected[j])))).toBeLessThanOrEqual(1e-5);
+      }
+    } finally {
+      await releaseSession(session);
+    }
+  });
+
   test('the image tower outputs [N, D] tangents; a flat grey picture is judged safe', async () => {
     const m = bundle.manifest;
     const S = m.image.preprocess.size;

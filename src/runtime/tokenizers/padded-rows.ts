@@ -25,3 +25,21 @@ export abstract class PaddedRowTokenizer implements Tokenizer {
     return out;
   }
 }
+
+/**
+ * Ids [rows, ctx] (0 = padding, trailing) cut to the longest row's length (at least 1 column): a graph whose rows
+ * do not depend on their trailing padding (manifest text.trimPadding) then skips the padded positions, most of
+ * a 64-position row for a typical prompt.
+ */
+export function trimPaddingColumns(ids: Int32Array, rows: number, ctx: number): { ids: Int32Array; width: number } {
+  let width = 1;
+  for (let r = 0; r < rows; r++) {
+    let n = ctx;
+    while (n > width && ids[r * ctx + n - 1] === 0) n--;
+    if (n > width) width = n;
+  }
+  if (width === ctx) return { ids, width };
+  const out = new Int32Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(ids.subarray(r * ctx, r * ctx + width), r * width);
+  return { ids: out, width };
+}
