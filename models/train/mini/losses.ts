@@ -24,12 +24,13 @@
  *                          + mean_j h(r_u - d_j)               over unsafe texts j,
  *       h(x) = tau softplus(x / tau), a softened hinge max(0, x) (tau = radialSoftness; plain hinge for tau = 0),
  *       d = distance from the origin = |alpha v| (the exponential map at the origin preserves it). Safe texts:
- *       the pairs' safe prompts, hard negatives (weight `hardNegativeWeight`), safe-pool prompts and safe
- *       anchors; unsafe texts: the pairs' unsafe prompts and unsafe anchors. HySAC separates safe from unsafe
- *       through the cone structure (and, with images, the cross-modal contrastive terms); with a single text
- *       modality and a word-level encoder the cones alone leave the radii free, so this hinge puts a margin
- *       (r_s < r_u) between the two groups and gives the gateway a clean distance threshold. Hard negatives
- *       (a chef's knife, a war memorial) count as safe, which is what keeps them under the threshold.
+ *       the pairs' safe prompts, hard negatives (weight `hardNegativeWeight`), safe-pool prompts, safe
+ *       anchors and random bags of neutral words (train.ts, neutral-words.ts); unsafe texts: the pairs' unsafe
+ *       prompts and unsafe anchors. HySAC separates safe from unsafe through the cone structure (and, with
+ *       images, the cross-modal contrastive terms); with a single text modality and a word-level encoder the
+ *       cones alone leave the radii free, so this hinge puts a margin (r_s < r_u) between the two groups and
+ *       gives the gateway a clean distance threshold. Hard negatives (a chef's knife, a war memorial) count as
+ *       safe, which is what keeps them under the threshold.
  *
  *   (4) category     L_cat = mean_i -log( sum_{a in A(k_i)} exp(-s d_L(U_i, a)) / sum_{a in A} exp(-s d_L(U_i, a)) )
  *       over the batch's unsafe prompts U_i (category k_i) and the unsafe concept anchors A of the step (a few of

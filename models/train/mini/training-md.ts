@@ -122,7 +122,7 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     '2. **Entailment** (MERU/HySAC): mean max(0, ext(S_i, U_i) - aper(S_i)), aper(x) = asin(2K / (sqrt(c)|x|)),',
     `   K = ${c.coneK}: every unsafe prompt inside the entailment cone of its safe counterpart.`,
     `3. **Radial** (ours): softened hinges tau*softplus(x/tau), tau = ${c.radialSoftness}, on the distance from the origin d = |alpha v|:`,
-    `   safe texts (pair safe sides, hard negatives with weight ${c.hardNegativeWeight}, pool prompts, safe anchors) within r_s = ${c.radiusSafe},`,
+    `   safe texts (pair safe sides, hard negatives with weight ${c.hardNegativeWeight}, pool prompts, safe anchors, neutral word bags) within r_s = ${c.radiusSafe},`,
     `   unsafe texts (pair unsafe sides, unsafe anchors) beyond r_u = ${c.radiusUnsafe}. With one modality and a word-level`,
     '   encoder the cones alone leave the radii free; this fixes where the decision threshold can sit.',
     '4. **Category** (ours): each unsafe prompt nearer the unsafe anchors of its own category than those of the',
