@@ -39,6 +39,14 @@ class Reader {
     return v;
   }
 
+  /** An optional boolean: `fallback` when absent. */
+  bool(o: Record<string, unknown>, key: string, field: string, fallback: boolean): boolean {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') this.fail(`${field}.${key}`, `is ${show(v)}`, `true or false (default ${fallback})`);
+    return v;
+  }
+
   triple(o: Record<string, unknown>, key: string, field: string, positive: boolean): [number, number, number] {
     const v = o[key];
     if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))) {
@@ -137,7 +145,7 @@ export function validateManifest(raw: unknown, dir: string): Manifest {
       output: r.str(text, 'output', 'text'),
       inputType: r.str(text, 'inputType', 'text', { oneOf: ['int64', 'int32'] }) as 'int64' | 'int32',
       tokenizer: tokenizer(r, dir, text.tokenizer),
-      trimPadding: text.trimPadding === undefined ? false : text.trimPadding === true ? true : text.trimPadding === false ? false : r.fail('text.trimPadding', `is ${show(text.trimPadding)}`, 'true or false (default false)'),
+      trimPadding: r.bool(text, 'trimPadding', 'text', false),
     },
     image: {
       model: r.file(dir, image, 'model', 'image'),
