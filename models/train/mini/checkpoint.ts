@@ -38,8 +38,11 @@ export interface Checkpoint {
   shape: TowerShape;
   towers: TowerRecord[];
   training: {
-    /** All towers. */
+    /** All towers, summed. */
     seconds: number;
+    /** From the first tower's start to the last one's end, with `processes` training at a time. */
+    wallSeconds: number;
+    processes: number;
     backend: string;
     tfjsVersion: string;
     node: string;

@@ -143,8 +143,8 @@ export function renderTrainingMd(o: { ck: Checkpoint; manifest: Manifest; text: 
     '',
     '## Training run',
     '',
-    `${K} towers, one after the other, each ${t0.steps} steps: ${c.epochs} epochs of ${c.batchPairs} pairs (+ ${c.batchHardNegatives} hard negatives, ${c.batchPool} pool prompts, ` +
-      `${c.batchNeutral} neutral word bags, ${c.batchSafeAnchors} safe and ${c.batchAnchorsPerCategory * 7} unsafe anchors per step): **${tr.seconds.toFixed(0)} s** of training in all on ${tr.cpu}, Node ${tr.node}.`,
+    `${K} towers, ${tr.processes} training at a time (one process each), each ${t0.steps} steps: ${c.epochs} epochs of ${c.batchPairs} pairs (+ ${c.batchHardNegatives} hard negatives, ${c.batchPool} pool prompts, ` +
+      `${c.batchNeutral} neutral word bags, ${c.batchSafeAnchors} safe and ${c.batchAnchorsPerCategory * 7} unsafe anchors per step): **${tr.wallSeconds.toFixed(0)} s** of training (${tr.seconds.toFixed(0)} s summed over the towers) on ${tr.cpu}, Node ${tr.node}.`,
     '',
     '| tower | seed | seconds | final total | contrastive | entailment | radial | category | alpha | c | logit scale |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
