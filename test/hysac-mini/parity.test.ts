@@ -82,7 +82,7 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
       for (let t = 0; t < len; t++) r[t] = 1 + prng.int(shape.vocabSize - 1);
       rows.push(r);
     }
-    const viaTf: Float32Array = await tower.embed(rows);
+    const viaTf: Float32Array = await embedEnsemble([tower], rows);
     const exported = async (t: any): Promise<{ shape: unknown; weights: unknown }> => ({ shape, weights: await t.weights() });
     const single = buildTextOnnx([await exported(tower)], frozen, { contextLength: L, docString: 'test' });
     const viaOrt = await ortEmbed(single, rows, L);
@@ -104,7 +104,7 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
     const viaOrtEnsemble = await ortEmbed(buildTextOnnx(await Promise.all(ensemble.map(exported)), frozen, { contextLength: L, docString: 'test' }), rows, L);
     expect(maxAbsDiff(viaTfEnsemble, viaOrtEnsemble)).toBeLessThanOrEqual(TOLERANCE);
     const alphas = ensemble.map((t: any) => Math.exp(t.logAlpha.dataSync()[0]));
-    const singles: Float32Array[] = await Promise.all(ensemble.map((t: any) => t.embed(rows)));
+    const singles: Float32Array[] = await Promise.all(ensemble.map((t: any) => embedEnsemble([t], rows)));
     const D = shape.dim;
     const norm = (a: Float32Array, i: number): number => Math.hypot(...a.subarray(i * D, (i + 1) * D));
     for (let i = 0; i < rows.length; i++) {

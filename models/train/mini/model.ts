@@ -346,19 +346,6 @@ export class TextTower {
     return { unit, rad };
   }
 
-  /** Tangent vectors for token rows, as a plain array ([rows * D]), in chunks. */
-  async embed(rows: Int32Array[], chunk = 512): Promise<Float32Array> {
-    const D = this.shape.dim;
-    const out = new Float32Array(rows.length * D);
-    for (let i = 0; i < rows.length; i += chunk) {
-      const b = prepareBatch(rows.slice(i, i + chunk), this.shape.frozenRows);
-      const v = tf.tidy(() => this.encode(b));
-      out.set(await v.data(), i * D);
-      v.dispose();
-    }
-    return out;
-  }
-
   async weights(): Promise<TowerWeights> {
     const arr = async (v: tf.Tensor): Promise<number[]> => Array.from(await v.data());
     const { vocabSize, frozenRows } = this.shape;
@@ -387,7 +374,7 @@ export class TextTower {
   }
 }
 
-/** Tangent vectors of the ensemble for token rows, as a plain array ([rows * D]), in chunks. */
+/** Tangent vectors of the ensemble (one tower: that tower's own) for token rows, as a plain array ([rows * D]), in chunks. */
 export async function embedEnsemble(towers: TextTower[], rows: Int32Array[], chunk = 512): Promise<Float32Array> {
   const D = towers[0].shape.dim;
   const alphas = await Promise.all(towers.map(async (t) => (await t.logAlpha.data())[0]));
