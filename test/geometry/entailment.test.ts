@@ -16,7 +16,7 @@ import {
   timeComponents,
 } from '../../src/geometry';
 import { mulberry32, randomVector } from '../helpers/prng';
-import { construct, CURVS, expectClose, randFrame } from './helpers';
+import { construct, constructedAngles, CURVS, expectClose, randFrame } from './helpers';
 
 /**
  * MERU's oxy_angle formula in float64, acos((y_t + x_t l) / (|x| sqrt(max(l^2 - 1, eps)))), without MERU's extra
@@ -81,19 +81,7 @@ describe('exteriorAngle', () => {
   });
 
   it('reproduces the constructed angle phi for several c, lengths, dimensions and directions', () => {
-    const rng = mulberry32(21);
-    for (const c of CURVS) {
-      for (const D of [2, 3, 16, 64]) {
-        for (let k = 0; k < 10; k++) {
-          const [e1, e2] = randFrame(rng, D);
-          const A = 0.05 + 3 * rng();
-          const B = 0.05 + 3 * rng();
-          const phi = 0.01 + (Math.PI - 0.02) * rng();
-          const { x, y } = construct(c, A, B, phi, e1, e2);
-          expectClose(exteriorAngle(x, y, c), phi, 0, 1e-9);
-        }
-      }
-    }
+    for (const { c, phi, x, y } of constructedAngles(mulberry32(21))) expectClose(exteriorAngle(x, y, c), phi, 0, 1e-9);
   });
 
   it('is ~0 further out on the same ray and ~pi towards or beyond the origin', () => {

@@ -50,3 +50,22 @@ export function construct(c: number, A: number, B: number, phi: number, e1: numb
   const y = e1.map((a, j) => k1 * a + k2 * e2[j]);
   return { x, y };
 }
+
+/**
+ * Seeded constructed configurations with a known exterior angle: for every c in CURVS and D in {2, 3, 16, 64},
+ * ten pairs (x, y) = construct(c, A, B, phi, e1, e2) with A, B in [0.05, 3.05), phi in [0.01, pi - 0.01) and a
+ * random orthonormal frame (e1, e2). The suites that check formulas against the construction share it.
+ */
+export function* constructedAngles(rng: Rng): Generator<{ c: number; B: number; phi: number; x: number[]; y: number[] }> {
+  for (const c of CURVS) {
+    for (const D of [2, 3, 16, 64]) {
+      for (let k = 0; k < 10; k++) {
+        const [e1, e2] = randFrame(rng, D);
+        const A = 0.05 + 3 * rng();
+        const B = 0.05 + 3 * rng();
+        const phi = 0.01 + (Math.PI - 0.02) * rng();
+        yield { c, B, phi, ...construct(c, A, B, phi, e1, e2) };
+      }
+    }
+  }
+}

@@ -26,7 +26,7 @@ import {
   type Matrix,
 } from '../../src/geometry';
 import { mulberry32, randomVector, type Rng } from '../helpers/prng';
-import { construct, CURVS, expectClose, randFrame } from './helpers';
+import { construct, constructedAngles, CURVS, expectClose, randFrame } from './helpers';
 
 /** A ConeIndex with stage 1 (the principal axes) as the pool gets it, or without (axes = 0). */
 function index(m: Matrix, c: number, K: number, axes?: number): ConeIndex {
@@ -127,25 +127,15 @@ describe('cosHalfApertureFromNorm', () => {
 
 describe('the kernel formulas', () => {
   it('w = c (x_t q_t - x.q) is cosh(sqrt(c) d) and the cosine is cos(exteriorAngle) on constructed angles', () => {
-    const rng = mulberry32(73);
-    for (const c of CURVS) {
-      for (const D of [2, 3, 16, 64]) {
-        for (let k = 0; k < 10; k++) {
-          const [e1, e2] = randFrame(rng, D);
-          const A = 0.05 + 3 * rng();
-          const B = 0.05 + 3 * rng();
-          const phi = 0.01 + (Math.PI - 0.02) * rng();
-          const { x, y } = construct(c, A, B, phi, e1, e2);
-          const xt = timeComponent(x, c);
-          const qt = timeComponent(y, c);
-          const w = coshDistanceFromInner(c, xt, qt, dot(x, y));
-          expectClose(w, Math.cosh(B), 1e-11);
-          expectClose(w, Math.cosh(Math.sqrt(c) * distance(x, y, c)), 1e-11);
-          const cosExt = cosExteriorFromInner(c, xt, sqNorm(x), norm(x), dot(x, y), qt, w);
-          expectClose(cosExt, Math.cos(phi), 0, 1e-9);
-          expectClose(cosExt, Math.cos(exteriorAngle(x, y, c)), 0, 1e-9);
-        }
-      }
+    for (const { c, B, phi, x, y } of constructedAngles(mulberry32(73))) {
+      const xt = timeComponent(x, c);
+      const qt = timeComponent(y, c);
+      const w = coshDistanceFromInner(c, xt, qt, dot(x, y));
+      expectClose(w, Math.cosh(B), 1e-11);
+      expectClose(w, Math.cosh(Math.sqrt(c) * distance(x, y, c)), 1e-11);
+      const cosExt = cosExteriorFromInner(c, xt, sqNorm(x), norm(x), dot(x, y), qt, w);
+      expectClose(cosExt, Math.cos(phi), 0, 1e-9);
+      expectClose(cosExt, Math.cos(exteriorAngle(x, y, c)), 0, 1e-9);
     }
   });
 
