@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLASSIFY_IMAGE, CLASSIFY_TEXT, cpuTimes, drive, median, metricsSnapshot, meanBatch, probe, startServer } from './lib';
+import { CLASSIFY_IMAGE, CLASSIFY_TEXT, cpuTimes, drive, median, metricsSnapshot, meanBatch, probe, startBuild } from './lib';
 import { SHARED_EVAL, textLoad } from './prompts';
 import { buildStandinBundle } from './standin-bundle';
 
@@ -57,12 +57,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < Number(values.rounds); round++) {
     const order = round % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-ab-'));
-      const server = await startServer({
-        command: [path.join(side.repo, 'dist', 'src', 'cli.js'), 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])],
-        env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...side.env },
-        cwd: side.repo,
-      });
+      const server = await startBuild(side.repo, bundle, side.env);
       await drive(server.url, bodies, { connections, duration: 2 });
       const before = await metricsSnapshot(server.url);
       const cpu0 = cpuTimes(server.proc.pid!);
@@ -70,7 +65,6 @@ async function main(): Promise<void> {
       const cpu1 = cpuTimes(server.proc.pid!);
       const after = await metricsSnapshot(server.url);
       await server.stop();
-      fs.rmSync(cacheDir, { recursive: true, force: true });
       const res = results[side.name];
       res.rps.push(r.rps);
       res.p50.push(r.p50);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
@@ -145,6 +146,26 @@ export async function startServer(opts: { env?: Record<string, string>; bundle?:
         await exitPromise;
         clearTimeout(t);
       }
+    },
+  };
+}
+
+/**
+ * The gateway built in another checkout (`dir`/dist, as variant.sh makes them) on `bundle`, with a fresh cache
+ * folder that stop() removes: one side of the A/B tools (ab.ts, rotate.ts).
+ */
+export async function startBuild(dir: string, bundle: string | undefined, env: Record<string, string>): Promise<Server> {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-build-'));
+  const server = await startServer({
+    command: [path.join(dir, 'dist', 'src', 'cli.js'), 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])],
+    env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...env },
+    cwd: dir,
+  });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
     },
   };
 }

@@ -8,11 +8,10 @@
  *     SIDE = DIR[:K=V,K=V...]   a build (dist/src/cli.js, e.g. from variant.sh) and its environment
  *   npx tsx test/bench/rotate.ts /tmp/gw-head:BATCH_MAX_SIZE=1 /tmp/gw-head /tmp/gw-new:BATCH_MAX_SIZE=1 /tmp/gw-new
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLASSIFY_TEXT, cpuTimes, drive, median, startServer } from './lib';
+import { CLASSIFY_TEXT, cpuTimes, drive, median, startBuild } from './lib';
 import { textLoad } from './prompts';
 
 async function main(): Promise<void> {
@@ -33,18 +32,12 @@ async function main(): Promise<void> {
   console.log(`${sides.length} sides, text load, ${connections} connections, ${values.seconds} s x ${values.rounds} rounds; load average ${os.loadavg()[0].toFixed(2)}`);
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-rotate-'));
-      const server = await startServer({
-        command: [path.join(side.dir, 'dist', 'src', 'cli.js'), 'serve', '--port', '$PORT', ...(bundle ? ['--bundle', bundle] : [])],
-        env: { CACHE_DIR: cacheDir, LOG_LEVEL: 'warn', ...side.env },
-        cwd: side.dir,
-      });
+      const server = await startBuild(side.dir, bundle, side.env);
       await drive(server.url, bodies, { connections, duration: 2 });
       const c0 = cpuTimes(server.proc.pid!);
       const r = await drive(server.url, bodies, { connections, duration: Number(values.seconds) });
       const c1 = cpuTimes(server.proc.pid!);
       await server.stop();
-      fs.rmSync(cacheDir, { recursive: true, force: true });
       const served = r.ok + r.gqlErrors;
       side.rps.push(r.rps);
       side.main.push(c0 && c1 ? ((c1.mainMs - c0.mainMs) * 1000) / served : NaN);
