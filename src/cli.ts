@@ -118,7 +118,7 @@ async function runTokenize(values: { bundle?: string; merges?: string }, texts: 
   let tokenizer: Tokenizer;
   if (values.merges) {
     const path = await import('node:path');
-    tokenizer = await loadTokenizer({ type: 'clip-bpe', merges: path.basename(values.merges), contextLength: 77 }, path.dirname(path.resolve(values.merges)), { specialTokensInText: 'special' });
+    tokenizer = await loadTokenizer({ type: 'clip-bpe', merges: path.basename(values.merges), contextLength: 77 }, path.dirname(path.resolve(values.merges)), { specialTokensInText: 'special', promptSyntax: false });
   } else {
     const config = resolveConfig(process.env, values.bundle ? { modelDir: values.bundle } : {});
     tokenizer = (await loadBundle(config.modelDir)).tokenizer;

@@ -54,6 +54,8 @@ export type Classification = {
   threshold: Scalars['Float']['output'];
   /** True when distance >= threshold. */
   unsafe: Scalars['Boolean']['output'];
+  /** For a text: the window of it that decided the verdict (see TextWindow). Null for images and unchecked content. */
+  window: Maybe<TextWindow>;
 };
 
 /** A piece of content to judge: exactly one of `text` or `image`. */
@@ -280,6 +282,28 @@ export type Redirection = {
   strategy: RedirectStrategy;
 };
 
+/**
+ * The part of a text that decided its verdict. The text tower reads a fixed number of tokens (64 words for
+ * hysac-mini, 75 BPE tokens for a CLIP-based bundle); a longer text is read as overlapping windows that cover
+ * all of it (a quarter of a window shared between neighbours, the last window aligned to the end), and its
+ * verdict, distance and embedding are those of its most unsafe window, the one farthest from the origin.
+ * Diffusion prompt syntax is read first, as the backends read it: weights, brackets and BREAK/AND go, LoRA
+ * names stay as words.
+ */
+export type TextWindow = {
+  __typename?: 'TextWindow';
+  /** How many windows the text was read as (1 when it fits the tower). */
+  count: Scalars['Int']['output'];
+  /** One past the window's last token. */
+  end: Scalars['Int']['output'];
+  /** 0-based index of the deciding window. */
+  index: Scalars['Int']['output'];
+  /** First token of the window, counted in the text's tokens as the tower reads them. */
+  start: Scalars['Int']['output'];
+  /** The window's tokens as readable text (an unknown word shows as <unk:word>). */
+  text: Scalars['String']['output'];
+};
+
 export type Thresholds = {
   __typename?: 'Thresholds';
   image: Scalars['Float']['output'];
@@ -392,6 +416,7 @@ export type ResolversTypes = {
   RedirectStrategy: RedirectStrategy;
   Redirection: ResolverTypeWrapper<Omit<Redirection, 'after' | 'before'> & { after: ResolversTypes['Classification'], before: ResolversTypes['Classification'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TextWindow: ResolverTypeWrapper<TextWindow>;
   Thresholds: ResolverTypeWrapper<Thresholds>;
   WordEdit: ResolverTypeWrapper<WordEdit>;
 };
@@ -419,6 +444,7 @@ export type ResolversParentTypes = {
   RedirectInput: RedirectInput;
   Redirection: Omit<Redirection, 'after' | 'before'> & { after: ResolversParentTypes['Classification'], before: ResolversParentTypes['Classification'] };
   String: Scalars['String']['output'];
+  TextWindow: TextWindow;
   Thresholds: Thresholds;
   WordEdit: WordEdit;
 };
@@ -439,6 +465,7 @@ export type ClassificationResolvers<ContextType = GatewayContext, ParentType ext
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   unsafe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  window?: Resolver<Maybe<ResolversTypes['TextWindow']>, ParentType, ContextType>;
 };
 
 export type DistanceStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DistanceStats'] = ResolversParentTypes['DistanceStats']> = {
@@ -528,6 +555,14 @@ export type RedirectionResolvers<ContextType = GatewayContext, ParentType extend
   strategy?: Resolver<ResolversTypes['RedirectStrategy'], ParentType, ContextType>;
 };
 
+export type TextWindowResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TextWindow'] = ResolversParentTypes['TextWindow']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ThresholdsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Thresholds'] = ResolversParentTypes['Thresholds']> = {
   image?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -552,6 +587,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Redirection?: RedirectionResolvers<ContextType>;
+  TextWindow?: TextWindowResolvers<ContextType>;
   Thresholds?: ThresholdsResolvers<ContextType>;
   WordEdit?: WordEditResolvers<ContextType>;
 };

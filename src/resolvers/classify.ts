@@ -6,7 +6,7 @@ import type { ClassificationModel } from './mappers';
 
 export async function classifyContent(input: ContentLike, ctx: GatewayContext, field = 'input'): Promise<ClassificationModel> {
   const e = await embedContent(input, ctx, field);
-  return { verdict: ctx.services.safety.verdict(e.vec, e.modality), vec: e.vec };
+  return { verdict: ctx.services.safety.verdict(e.vec, e.modality), vec: e.vec, text: e.text };
 }
 
 export const classifyQuery: Pick<QueryResolvers, 'classify' | 'classifyMany'> = {
@@ -26,4 +26,14 @@ export const Classification: ClassificationResolvers = {
   threshold: (c) => c.verdict.threshold,
   category: (c, _a, ctx) => (c.vec === null || !c.verdict.unsafe ? null : ctx.services.safety.unsafeCategory(c.vec)),
   nearest: (c, _a, ctx) => (c.vec === null ? [] : ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount)),
+  // Computed only when asked for: the windows are tokenised again here (the worker reported only which one decided).
+  window: (c, _a, ctx) => {
+    if (c.vec === null || !c.text) return null;
+    const { runtime } = ctx.services;
+    const decided = c.vec instanceof Float32Array ? runtime.textWindow(c.vec) : null;
+    const windows = runtime.bundle.tokenizer.windows(c.text);
+    const index = decided?.index ?? 0;
+    const w = windows[index] ?? windows[0];
+    return { index, count: decided?.count ?? windows.length, start: w.start, end: w.end, text: w.text };
+  },
 };

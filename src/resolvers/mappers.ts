@@ -12,6 +12,8 @@ export interface ClassificationModel {
   verdict: Verdict;
   /** The embedding judged; null when the content could not be checked (`checked: false`, fail-closed verdict). */
   vec: ArrayLike<number> | null;
+  /** The text judged (for `window`); absent for images. */
+  text?: string | null;
 }
 
 export interface GenerationModel {

@@ -37,6 +37,8 @@ export class ModelRuntime {
   private readonly textBatcher: Batcher<string, Float32Array>;
   private readonly imageBatcher: Batcher<Float32Array, Float32Array>;
   private warmedUp = false;
+  /** Window of each multi-window text's row, keyed by the row itself (rows are unique views; entries go with them). */
+  private readonly windowOf = new WeakMap<Float32Array, { index: number; count: number }>();
 
   private constructor(
     readonly bundle: Bundle,
@@ -147,7 +149,18 @@ export class ModelRuntime {
     // Rows are views of the batch's buffer (the worker made it for us): no copy per row.
     const rows: Float32Array[] = new Array(n);
     for (let i = 0; i < n; i++) rows[i] = out.data.subarray(i * dim, (i + 1) * dim);
+    if (out.windows) {
+      for (let i = 0; i < n; i++) if (out.windows[2 * i + 1] > 1) this.windowOf.set(rows[i], { index: out.windows[2 * i], count: out.windows[2 * i + 1] });
+    }
     return rows;
+  }
+
+  /**
+   * For a row `embedTexts` returned: which window of its text it is, when the text spans several windows
+   * (tokenizers/windows.ts; the row is the most unsafe window's). Null for a text that fits one window.
+   */
+  textWindow(row: Float32Array): { index: number; count: number } | null {
+    return this.windowOf.get(row) ?? null;
   }
 
   async close(graceMs?: number): Promise<void> {

@@ -31,6 +31,8 @@ export type JobInput = { tower: 'text'; texts: string[] } | { tower: 'image'; da
 export interface JobResult {
   data: Float32Array;
   dims: number[];
+  /** Text runs whose texts span several windows: per text, its chosen window and window count (worker-protocol.ts). */
+  windows?: Int32Array;
 }
 
 interface Job {
@@ -169,7 +171,7 @@ export class WorkerPool extends EventEmitter {
     slot.job = null;
     if (msg.type === 'result') {
       this.options.onRun?.(job.input.tower, msg.ms);
-      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims });
+      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims, windows: msg.windows });
     } else {
       job.reject(modelUnavailable(`inference failed: ${msg.message}`));
     }

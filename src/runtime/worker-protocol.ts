@@ -64,6 +64,10 @@ export type WorkerRequest = RunRequest | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
-  /** buffer: float32 [dims[0], dims[1]], lifted onto the hyperboloid when the tower's `lift` is set. */
-  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number }
+  /**
+   * buffer: float32 [dims[0], dims[1]], lifted onto the hyperboloid when the tower's `lift` is set; one row per
+   * text or image. `windows`: set when some text of a text run spans several windows: per text, the index of
+   * the window its row comes from (its most unsafe) and its window count.
+   */
+  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number; windows?: Int32Array }
   | { type: 'error'; id: number; message: string };

@@ -34,6 +34,37 @@ function finishOutput(data: Float32Array, dims: number[], tower: TowerInit): Flo
   return new Float32Array(data); // a copy: the session's output may not own a whole transferable buffer
 }
 
+/**
+ * One row per text from its window rows: the window farthest from the origin, the most unsafe one. The geodesic
+ * distance from the origin, (1/sqrt c) asinh(sqrt c |x|), is increasing in the Euclidean norm |x| of the space
+ * components, so the largest |x|^2 picks it without the curvature. `windows` holds, per text, the chosen window's
+ * index and the text's window count (`[index0, count0, index1, count1, ...]`).
+ */
+export function mostUnsafeWindows(rows: Float32Array, dim: number, counts: Int32Array): { data: Float32Array; windows: Int32Array } {
+  const data = new Float32Array(counts.length * dim);
+  const windows = new Int32Array(counts.length * 2);
+  let r = 0;
+  for (let t = 0; t < counts.length; t++) {
+    let best = 0;
+    let bestNorm = -1;
+    for (let w = 0; w < counts[t]; w++) {
+      let norm = 0;
+      const o = (r + w) * dim;
+      for (let k = 0; k < dim; k++) norm += rows[o + k] * rows[o + k];
+      // NaN never wins a comparison: a NaN row must still be the verdict (the caller's checks then fail it).
+      if (norm > bestNorm || Number.isNaN(norm)) {
+        bestNorm = Number.isNaN(norm) ? Infinity : norm;
+        best = w;
+      }
+    }
+    data.set(rows.subarray((r + best) * dim, (r + best + 1) * dim), t * dim);
+    windows[2 * t] = best;
+    windows[2 * t + 1] = counts[t];
+    r += counts[t];
+  }
+  return { data, windows };
+}
+
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const sessions = {} as Record<Tower, OrtSession>;
@@ -53,14 +84,15 @@ async function main(): Promise<void> {
   }
   const ctx = tokenizer.contextLength;
 
-  const feed = (msg: RunRequest): { data: FeedValue; dims: number[] } => {
+  /** A run's feed; for texts also how many window rows each text has (windows.ts). */
+  const feed = (msg: RunRequest): { data: FeedValue; dims: number[]; counts: Int32Array | null } => {
     if (msg.tower === 'text') {
-      let ids = tokenizer.encodeBatch(msg.texts);
+      let { ids, rows, counts } = tokenizer.encodeWindows(msg.texts);
       let width = ctx;
-      if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, msg.texts.length, ctx));
-      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [msg.texts.length, width] };
+      if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, rows, ctx));
+      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [rows, width], counts };
     }
-    return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims] };
+    return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims], counts: null };
   };
 
   // Exit only between runs: releasing a session or ending the thread during a native run aborts the process.
@@ -81,10 +113,17 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     try {
       const tower = init[msg.tower];
-      const out = await runSession(sessions[msg.tower], { [tower.input]: feed(msg) }, [tower.output]);
+      const { counts, ...input } = feed(msg);
+      const out = await runSession(sessions[msg.tower], { [tower.input]: input }, [tower.output]);
       const result = out[tower.output];
-      const data = finishOutput(result.data, result.dims, tower);
-      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims: result.dims, ms: performance.now() - t0 }, [data.buffer as ArrayBuffer]);
+      let data = finishOutput(result.data, result.dims, tower);
+      let dims = result.dims;
+      let windows: Int32Array | undefined;
+      if (counts !== null && dims.length === 2 && dims[0] !== counts.length) {
+        ({ data, windows } = mostUnsafeWindows(data, dims[1], counts));
+        dims = [counts.length, dims[1]];
+      }
+      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims, ms: performance.now() - t0, windows }, [data.buffer as ArrayBuffer]);
     } catch (e) {
       reply({ type: 'error', id: msg.id, message: (e as Error).message });
     } finally {

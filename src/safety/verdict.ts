@@ -34,9 +34,11 @@ export function calibrationFor(manifest: Manifest, modality: ModalityName, thres
 }
 
 export function scoreOf(distance: number, cal: Calibration): number {
+  if (Number.isNaN(distance)) return 1;
   return 1 / (1 + Math.exp(-(distance - cal.threshold) / cal.scale));
 }
 
+/** Unsafe unless the distance is below the threshold: a NaN distance (a broken model output) is unsafe, never safe. */
 export function judge(distance: number, modality: ModalityName, cal: Calibration): Verdict {
-  return { modality, unsafe: distance >= cal.threshold, score: scoreOf(distance, cal), distance, threshold: cal.threshold };
+  return { modality, unsafe: !(distance < cal.threshold), score: scoreOf(distance, cal), distance, threshold: cal.threshold };
 }

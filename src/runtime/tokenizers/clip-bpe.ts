@@ -14,6 +14,7 @@
 import { PaddedRowTokenizer } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { bpeMerge } from './bpe';
+import { readPromptSyntax } from './prompt-syntax';
 import { CLIP_PRETOKEN_RE, clipCleanText } from './clip-text';
 import { BYTE_TO_SYMBOL, type ClipVocab, END_OF_WORD, EOT_TOKEN, SOT_TOKEN, SYMBOL_TO_BYTE } from './clip-vocab';
 
@@ -24,6 +25,8 @@ export interface ClipBpeOptions {
   cacheSize?: number;
   /** 'special' (default, as OpenAI): typed "<|startoftext|>"/"<|endoftext|>" become SOT/EOT. 'split': plain text. */
   specialTokensInText?: 'special' | 'split';
+  /** Read diffusion prompt syntax (prompt-syntax.ts) before encoding. Default false (OpenAI's ids); serving bundles set it. */
+  promptSyntax?: boolean;
 }
 
 const UTF8 = new TextEncoder();
@@ -32,10 +35,13 @@ const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
 export class ClipBpeTokenizer extends PaddedRowTokenizer {
   readonly type = 'clip-bpe';
   readonly contextLength: number;
+  /** Content tokens a row holds: contextLength less SOT and EOT. */
+  readonly windowSize: number;
   readonly sot: number;
   readonly eot: number;
   private readonly cache: BoundedCache<readonly number[]>;
   private readonly splitSpecials: boolean;
+  private readonly promptSyntax: boolean;
 
   constructor(
     private readonly vocab: ClipVocab,
@@ -46,6 +52,8 @@ export class ClipBpeTokenizer extends PaddedRowTokenizer {
       throw new RangeError(`clip-bpe contextLength must be an integer >= 2 (SOT + EOT), got ${options.contextLength}`);
     }
     this.contextLength = options.contextLength;
+    this.windowSize = options.contextLength - 2;
+    this.promptSyntax = options.promptSyntax ?? false;
     this.sot = vocab.sot;
     this.eot = vocab.eot;
     this.cache = new BoundedCache(options.cacheSize ?? 16384);
@@ -88,15 +96,27 @@ export class ClipBpeTokenizer extends PaddedRowTokenizer {
     });
   }
 
-  /** The unpadded row: `[SOT] + ids + [EOT]`, truncated to contextLength with EOT last. */
-  protected row(text: string): number[] {
-    const ids = this.encodeIds(text, this.contextLength - 1);
-    const row = [this.sot, ...ids, this.eot];
-    if (row.length > this.contextLength) {
-      row.length = this.contextLength;
-      row[this.contextLength - 1] = this.eot;
-    }
-    return row;
+  protected content(text: string): number[] {
+    return this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text);
+  }
+
+  /** A window's row: `[SOT] + ids + [EOT]` (ids are at most windowSize, so the row fits contextLength). */
+  protected frame(ids: number[]): number[] {
+    return [this.sot, ...ids, this.eot];
+  }
+
+  /** The first window's row, as `clip.tokenize(truncate=True)`: at most contextLength with EOT last. */
+  protected override row(text: string): number[] {
+    return this.frame(this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text, this.windowSize).slice(0, this.windowSize));
+  }
+
+  protected contentTokens(text: string): string[] {
+    return this.content(text).map((id) => this.readable(this.vocab.decoder.get(id) ?? `<id ${id}>`));
+  }
+
+  /** Sub-word pieces joined into words: '</w>' ends a word. */
+  protected override joinTokens(tokens: string[]): string {
+    return tokens.map((t) => (t.endsWith(END_OF_WORD) ? `${t.slice(0, -END_OF_WORD.length)} ` : t)).join('').trim();
   }
 
   /** Tokens of the row, readable: byte symbols turned back into text where they form whole UTF-8 characters. */

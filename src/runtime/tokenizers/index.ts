@@ -16,6 +16,8 @@ export { WordTokenizer } from './word';
 export { normalizeText } from './normalize';
 export { wordTokens } from './word-tokens';
 export { trimPaddingColumns } from './padded-rows';
+export { readPromptSyntax } from './prompt-syntax';
+export { tokenWindows, type TokenWindow } from './windows';
 
 function checkContextLength(spec: TokenizerSpec, min: number): number {
   const n: unknown = spec.contextLength;
@@ -36,6 +38,11 @@ export interface LoadOptions {
    * behaviour, used by `tokenize --merges` to reproduce OpenAI's reference ids exactly.
    */
   specialTokensInText?: 'special' | 'split';
+  /**
+   * Read diffusion prompt syntax ("(word:1.3)", "[a|b]", BREAK, LoRA tags) the way A1111 and ComfyUI do before
+   * tokenising (prompt-syntax.ts). Default true (serving); false reproduces a reference tokenizer's ids.
+   */
+  promptSyntax?: boolean;
 }
 
 async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string, options: LoadOptions): Promise<Tokenizer> {
@@ -59,15 +66,15 @@ async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string, option
       throw bundleError(file, (cause as Error).message, cause);
     }
   }
-  return new ClipBpeTokenizer(vocab, { contextLength, specialTokensInText: options.specialTokensInText ?? 'split' });
+  return new ClipBpeTokenizer(vocab, { contextLength, specialTokensInText: options.specialTokensInText ?? 'split', promptSyntax: options.promptSyntax ?? true });
 }
 
-async function loadWord(spec: WordTokenizerSpec, bundleDir: string): Promise<Tokenizer> {
+async function loadWord(spec: WordTokenizerSpec, bundleDir: string, options: LoadOptions): Promise<Tokenizer> {
   const vocabFile = bundlePath(bundleDir, spec.vocab);
   const contextLength = checkContextLength(spec, 1);
   const text = await readBundleText(vocabFile);
   try {
-    return new WordTokenizer(parseWordVocab(text), { contextLength });
+    return new WordTokenizer(parseWordVocab(text), { contextLength, promptSyntax: options.promptSyntax ?? true });
   } catch (cause) {
     throw bundleError(vocabFile, (cause as Error).message, cause);
   }
@@ -79,7 +86,7 @@ export async function loadTokenizer(spec: TokenizerSpec, bundleDir: string, opti
     case 'clip-bpe':
       return loadClipBpe(spec, bundleDir, options);
     case 'word':
-      return loadWord(spec, bundleDir);
+      return loadWord(spec, bundleDir, options);
     default: {
       const type = (spec as { type?: unknown }).type;
       throw new GatewayError(

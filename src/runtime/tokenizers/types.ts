@@ -2,16 +2,28 @@
  * What the runtime needs from a tokenizer: the token ids the text tower receives, as fixed-length rows.
  * Implementations: `WordTokenizer` ('word', word.ts) and `ClipBpeTokenizer` ('clip-bpe', clip-bpe.ts);
  * `loadTokenizer` (index.ts) picks one from the manifest's TokenizerSpec.
+ *
+ * A text longer than one row is read as several overlapping windows (windows.ts): `encodeWindows` gives every
+ * window's row, and the runtime judges a text by its most unsafe window.
  */
 export interface Tokenizer {
   /** The manifest's tokenizer type: 'word' | 'clip-bpe'. */
   readonly type: string;
   /** Length of every encoded row. */
   readonly contextLength: number;
-  /** Token ids exactly as the text tower receives them: length contextLength, padded. */
+  /** Content tokens one row holds (contextLength, less SOT and EOT for CLIP). */
+  readonly windowSize: number;
+  /** Token ids of the text's first window exactly as the text tower receives them: length contextLength, padded. */
   encode(text: string): Int32Array;
-  /** Batch into one flat row-major Int32Array [texts.length * contextLength]. */
+  /** First windows of a batch, one flat row-major Int32Array [texts.length * contextLength]. */
   encodeBatch(texts: string[]): Int32Array;
+  /**
+   * Every window of every text, row-major [rows * contextLength]; `counts[i]` is the number of rows of texts[i]
+   * (at least 1), in order.
+   */
+  encodeWindows(texts: string[]): { ids: Int32Array; rows: number; counts: Int32Array };
+  /** The windows of a text with their readable tokens and text (start/end index the text's content tokens). */
+  windows(text: string): { start: number; end: number; tokens: string[]; text: string }[];
   /** Human-readable tokens (for debugging/CLI), without padding: one string per id that `encode` gives. */
   tokens(text: string): string[];
 }

@@ -9,6 +9,7 @@
 import { PaddedRowTokenizer } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { normalizeText } from './normalize';
+import { readPromptSyntax } from './prompt-syntax';
 import { chunkTokens, type SpacedLetterIndex, spacedLetterIndex, wordTokens } from './word-tokens';
 
 export const PAD_ID = 0;
@@ -39,11 +40,16 @@ export interface WordTokenizerOptions {
   contextLength: number;
   /** Chunks whose tokens are memoised (per generation, see BoundedCache). Default 16384; 0 disables. */
   cacheSize?: number;
+  /** Read diffusion prompt syntax ("(word:1.3)", "[a|b]", BREAK, LoRA tags; prompt-syntax.ts) before splitting. Default true. */
+  promptSyntax?: boolean;
 }
 
 export class WordTokenizer extends PaddedRowTokenizer {
   readonly type = 'word';
   readonly contextLength: number;
+  /** No start/end tokens: a window is a whole row. */
+  readonly windowSize: number;
+  private readonly promptSyntax: boolean;
   private readonly ids = new Map<string, number>();
   private readonly has = (word: string): boolean => this.ids.has(word);
   private readonly cache: BoundedCache<string[]>;
@@ -63,6 +69,8 @@ export class WordTokenizer extends PaddedRowTokenizer {
       throw new RangeError(`word vocabulary must start with "${PAD_TOKEN}", "${UNK_TOKEN}"`);
     }
     this.contextLength = options.contextLength;
+    this.windowSize = options.contextLength;
+    this.promptSyntax = options.promptSyntax ?? true;
     vocab.forEach((token, id) => {
       if (!this.ids.has(token)) this.ids.set(token, id);
     });
@@ -73,9 +81,9 @@ export class WordTokenizer extends PaddedRowTokenizer {
     this.cache = new BoundedCache(options.cacheSize ?? 16384);
   }
 
-  /** The words that `encode` looks up, before truncation (normalised and de-obfuscated). */
+  /** The words that `encode` looks up, before windowing (prompt syntax read, normalised, de-obfuscated). */
   words(text: string): string[] {
-    const normalized = normalizeText(text);
+    const normalized = normalizeText(this.promptSyntax ? readPromptSyntax(text) : text);
     // A chunk's tokens depend only on the chunk (and the vocabulary), so they are memoised.
     return wordTokens(normalized, this.has, (chunk) => {
       let tokens = this.cache.get(chunk);
@@ -87,18 +95,24 @@ export class WordTokenizer extends PaddedRowTokenizer {
     }, this.spacedIndex);
   }
 
-  protected row(text: string): number[] {
+  protected content(text: string): number[] {
     const words = this.words(text);
-    const n = Math.min(words.length, this.contextLength);
-    const row: number[] = new Array(n);
-    for (let i = 0; i < n; i++) row[i] = this.ids.get(words[i]) ?? UNK_ID;
+    const row: number[] = new Array(words.length);
+    for (let i = 0; i < words.length; i++) row[i] = this.ids.get(words[i]) ?? UNK_ID;
     return row;
   }
 
+  protected frame(ids: number[]): number[] {
+    return ids;
+  }
+
   /** The vocabulary word of each id; an unknown word shows as `<unk:word>` so that a reader sees what it was. */
+  protected contentTokens(text: string): string[] {
+    return this.words(text).map((w) => (this.ids.has(w) ? w : `<unk:${w}>`));
+  }
+
+  /** Readable tokens of the first window (what `encode` gives). */
   tokens(text: string): string[] {
-    return this.words(text)
-      .slice(0, this.contextLength)
-      .map((w) => (this.ids.has(w) ? w : `<unk:${w}>`));
+    return this.contentTokens(text).slice(0, this.contextLength);
   }
 }

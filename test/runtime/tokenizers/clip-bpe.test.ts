@@ -45,7 +45,7 @@ function tempDir(): string {
 
 /** OpenAI's exact behaviour (typed special tokens are special), as `tokenize --merges` uses it. */
 async function clip(dir: string, merges: string, contextLength: number, vocab?: string): Promise<ClipBpeTokenizer> {
-  return (await loadTokenizer({ type: 'clip-bpe', merges, vocab, contextLength }, dir, { specialTokensInText: 'special' })) as ClipBpeTokenizer;
+  return (await loadTokenizer({ type: 'clip-bpe', merges, vocab, contextLength }, dir, { specialTokensInText: 'special', promptSyntax: false })) as ClipBpeTokenizer;
 }
 
 function padded(ids: number[], length: number): number[] {
