@@ -100,7 +100,10 @@ async function runBatchCommand(command: string, config: Readonly<Config>, texts:
       if (command === 'embed') {
         print({ input: item.input, modality: item.modality, space: Array.from(vec), time: timeComponent(vec, c), distance: distanceFromOrigin(vec, c), curvature: c });
       } else if (command === 'classify') {
-        print({ input: item.input, modality: item.modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, nearest: safety.nearest(vec, services.config.nearestCount) });
+        // A text read as several windows names the one that decided (as GraphQL's Classification.window).
+        const w = item.text !== null ? runtime.textWindow(vec) : null;
+        const window = w ? { index: w.index, count: w.count, text: runtime.bundle.tokenizer.windows(item.text!)[w.index]?.text } : undefined;
+        print({ input: item.input, modality: item.modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, ...(window ? { window } : {}), nearest: safety.nearest(vec, services.config.nearestCount) });
       } else {
         const r = await safety.redirect(vec, item.modality, item.text, strategy);
         const brief = (x: Verdict) => ({ unsafe: x.unsafe, score: x.score, distance: x.distance });
