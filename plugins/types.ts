@@ -4,10 +4,13 @@
  *   apollo              an Apollo Server plugin (request lifecycle hooks for GraphQL)
  *   transformResolvers  a schema transform applied once to the resolver map before Apollo builds the schema
  *   onDecision          receives every safety decision, from GraphQL and from the drop-in endpoints alike
+ *   onBackendFailure    receives every diffusion backend failure with what the backend said (clients only
+ *                       get the failure kind, the HTTP status and the request id; src/diffusion/report.ts)
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Loaders } from '../src/loaders';
+import type { BackendFailureEvent } from '../src/diffusion/report';
 import type { SafetyDecisionEvent } from '../src/safety/decisions';
 import type { Tenant } from '../src/safety/policy-file';
 import type { GatewayContext } from '../src/server/context';
@@ -20,6 +23,7 @@ export interface GatewayPlugin {
   readonly apollo?: ApolloServerPlugin<GatewayContext>;
   transformResolvers?(schema: GraphQLSchema, resolvers: ResolverMap): ResolverMap;
   onDecision?(event: SafetyDecisionEvent): void;
+  onBackendFailure?(event: BackendFailureEvent): void;
 }
 
 /** Who is asking, under which policy, with which per-request loaders: what a gate needs per request. */

@@ -30,6 +30,8 @@ export interface Config {
   imageBatchMaxSize: number | null;
   /** Cross-request batching: longest an item waits for companions when every worker is busy (BATCH_MAX_WAIT_MS, default 5). */
   batchMaxWaitMs: number;
+  /** Most characters of text in one model run, so one batch holds a worker briefly (BATCH_MAX_TEXT_CHARS, default 8192; a longer text runs alone). */
+  batchMaxTextChars: number;
   /** One model run longer than this fails with MODEL_UNAVAILABLE and its worker is replaced (INFERENCE_TIMEOUT_MS, default 15000). */
   inferenceTimeoutMs: number;
   /** Longest accepted text, in characters (MAX_TEXT_LENGTH, default 2000). */
@@ -42,6 +44,10 @@ export interface Config {
   maxListItems: number;
   /** Most model inputs (texts + images) one request may ask for, over all fields and lists (MAX_REQUEST_ITEMS, default 256). */
   maxRequestItems: number;
+  /** Most characters of text one request may send to the model, over all fields, lists and prompts (MAX_REQUEST_TEXT_CHARS, default 100000). */
+  maxRequestTextChars: number;
+  /** Most pixels (width x height, as declared) of all the images one request may send to the model (MAX_REQUEST_PIXELS, default 100,000,000). */
+  maxRequestPixels: number;
   /** Deepest selection a document may have (MAX_QUERY_DEPTH, default 15: introspection needs 13). */
   maxQueryDepth: number;
   /** Most aliases in one document (MAX_ALIASES, default 128). */
@@ -52,8 +58,12 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Burst per client above the sustained rate (RATE_LIMIT_BURST, default 200). */
   rateLimitBurst: number;
-  /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB). */
+  /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB): /graphql, which carries base64 images. */
   maxBodyBytes: number;
+  /** Largest body of a drop-in route, JSON prompts and workflows only (MAX_DROP_IN_BODY_BYTES, default 2 MiB; capped by MAX_BODY_BYTES). */
+  maxDropInBodyBytes: number;
+  /** Request body bytes buffered across every request in flight; beyond it 503 OVERLOADED (MAX_BUFFERED_BYTES, default 64 MiB, at least MAX_BODY_BYTES). */
+  maxBufferedBytes: number;
   /** Concept anchors returned in `nearest` (NEAREST_COUNT, default 3). */
   nearestCount: number;
   /** Safe-prompt pool for redirect (REDIRECT_POOL, default: the bundle's pool file). */
@@ -173,18 +183,23 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     batchMaxSize: int(env, 'BATCH_MAX_SIZE', 64, 1, 4096),
     imageBatchMaxSize: env.IMAGE_BATCH_MAX_SIZE ? int(env, 'IMAGE_BATCH_MAX_SIZE', 64, 1, 4096) : null,
     batchMaxWaitMs: int(env, 'BATCH_MAX_WAIT_MS', 5, 0, 1000),
+    batchMaxTextChars: int(env, 'BATCH_MAX_TEXT_CHARS', 8192, 1, 100_000_000),
     inferenceTimeoutMs: int(env, 'INFERENCE_TIMEOUT_MS', 15000, 100, 600000),
     maxTextLength: int(env, 'MAX_TEXT_LENGTH', 2000, 1, 1_000_000),
     maxImageBytes: int(env, 'MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxListItems: int(env, 'MAX_LIST_ITEMS', 256, 1, 100_000),
     maxRequestItems: int(env, 'MAX_REQUEST_ITEMS', 256, 1, 100_000),
+    maxRequestTextChars: int(env, 'MAX_REQUEST_TEXT_CHARS', 100_000, 1, 1_000_000_000),
+    maxRequestPixels: int(env, 'MAX_REQUEST_PIXELS', 100_000_000, 1, 1_000_000_000_000),
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 15, 1, 1000),
     maxAliases: int(env, 'MAX_ALIASES', 128, 1, 100_000),
     maxTokens: int(env, 'MAX_TOKENS', 10_000, 10, 10_000_000),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
     rateLimitBurst: int(env, 'RATE_LIMIT_BURST', 200, 1, 10_000_000),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxDropInBodyBytes: int(env, 'MAX_DROP_IN_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
     nearestCount: int(env, 'NEAREST_COUNT', 3, 0, 100),
     poolFile: env.REDIRECT_POOL ? path.resolve(env.REDIRECT_POOL) : null,
     redirectStrategy: oneOf(env, 'REDIRECT_STRATEGY', 'EDIT', ['EDIT', 'RETRIEVE'] as const),
@@ -205,6 +220,10 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
   if (!fs.existsSync(merged.policyFile)) {
     throw configError(`POLICY_FILE=${merged.policyFile} does not exist; allowed: a JSON or YAML policy file (examples in plugins/policies/)`);
   }
+  // Checked after overrides: a cap below one largest body would refuse every large request, however idle.
+  if (merged.maxBufferedBytes < merged.maxBodyBytes) {
+    throw configError(`MAX_BUFFERED_BYTES=${merged.maxBufferedBytes} is below MAX_BODY_BYTES=${merged.maxBodyBytes}; allowed: at least MAX_BODY_BYTES, so one largest request fits`);
+  }
   if (merged.poolFile !== null && !fs.existsSync(merged.poolFile)) {
     throw configError(`REDIRECT_POOL=${merged.poolFile} does not exist; allowed: a text file of safe prompts, one a line`);
   }
@@ -222,18 +241,23 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['BATCH_MAX_SIZE', '64', 'most items in one model run (cross-request batching)'],
   ['IMAGE_BATCH_MAX_SIZE', 'BATCH_MAX_SIZE', 'most images in one model run (4 saves ~20 % CPU per image on CPU, see test/bench/FINDINGS.md)'],
   ['BATCH_MAX_WAIT_MS', '5', 'longest an item waits for companions while every worker is busy'],
+  ['BATCH_MAX_TEXT_CHARS', '8192', 'most characters of text in one model run, so one batch holds a worker briefly (a longer text runs alone)'],
   ['INFERENCE_TIMEOUT_MS', '15000', 'a model run slower than this fails (MODEL_UNAVAILABLE) and its worker is replaced'],
   ['MAX_TEXT_LENGTH', '2000', 'longest text, in characters'],
   ['MAX_IMAGE_BYTES', '10485760', 'largest image, decoded bytes'],
   ['MAX_IMAGE_PIXELS', '40000000', 'most pixels an image may declare (decompression bombs)'],
   ['MAX_LIST_ITEMS', '256', 'most items in embedMany/classifyMany'],
   ['MAX_REQUEST_ITEMS', '256', 'most model inputs (texts + images) one request may ask for'],
+  ['MAX_REQUEST_TEXT_CHARS', '100000', 'most characters of text one request may send to the model (all fields, lists and prompts)'],
+  ['MAX_REQUEST_PIXELS', '100000000', 'most pixels (declared width x height) of all the images one request may send to the model'],
   ['MAX_QUERY_DEPTH', '15', 'deepest selection in a GraphQL document'],
   ['MAX_ALIASES', '128', 'most aliases in a GraphQL document'],
   ['MAX_TOKENS', '10000', 'most lexical tokens in a GraphQL document'],
   ['RATE_LIMIT_PER_SECOND', '100', 'requests per second per API key (or client address when keys are off); 0 = no limit'],
   ['RATE_LIMIT_BURST', '200', 'burst allowed above the sustained rate, per client'],
-  ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body'],
+  ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body (/graphql, which carries base64 images); 413 beyond it'],
+  ['MAX_DROP_IN_BODY_BYTES', '2097152', 'largest body of a drop-in route (JSON prompts and workflows, no images; at most MAX_BODY_BYTES); 413 in the peer API\'s shape beyond it'],
+  ['MAX_BUFFERED_BYTES', '67108864', 'request body bytes buffered across every request in flight (at least MAX_BODY_BYTES); beyond it 503 OVERLOADED + Retry-After'],
   ['NEAREST_COUNT', '3', 'concept anchors listed in Classification.nearest'],
   ['REDIRECT_POOL', "bundle's pool", 'safe-prompt pool for redirect, one prompt a line'],
   ['REDIRECT_STRATEGY', 'EDIT', 'default redirect strategy: EDIT (minimal word edits) or RETRIEVE (HySAC traversal + pool)'],

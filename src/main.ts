@@ -4,7 +4,6 @@
  * Nothing happens at import time; `startGateway` does the work.
  */
 import { buildASTSchema, parse } from 'graphql';
-import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Config } from './config';
@@ -22,13 +21,17 @@ import { SafetyService } from './safety/service';
 import { createApollo } from './server/apollo';
 import { createDrainer } from './server/drain';
 import { createRequestHandler } from './server/http';
+import { BodyBudget } from './server/body';
+import { createHttpServer } from './server/http-server';
 import { RateLimiter } from './server/rate-limit';
+import { RequestUsage } from './server/usage';
+import { INTERNAL_CLIENT } from './runtime/batcher';
 import { createAuthenticator } from './server/auth';
 import type { GatewayContext } from './server/context';
 import { readTypeDefs } from './server/schema';
 import { createDropInRoutes } from './server/proxy';
 import { resolvers as gatewayResolvers } from './resolvers';
-import { createBackend } from './diffusion';
+import { createBackend, reportingBackend, type BackendFailureEvent } from './diffusion';
 import { loadPipelineSettings, type PipelineSettings, type Tenant } from './safety/policy-file';
 import type { SafetyDecisionEvent } from './safety/decisions';
 import { audit } from '../plugins/audit';
@@ -58,6 +61,7 @@ export async function openServices(config: Readonly<Config>, opts: { metrics?: M
     batchMaxSize: config.batchMaxSize,
     imageBatchMaxSize: config.imageBatchMaxSize ?? undefined,
     batchMaxWaitMs: config.batchMaxWaitMs,
+    batchMaxTextChars: config.batchMaxTextChars,
     inferenceTimeoutMs: config.inferenceTimeoutMs,
     onBatch: (tower, items, ms) => {
       const modality = tower === 'text' ? 'TEXT' : 'IMAGE';
@@ -133,7 +137,7 @@ export interface ExtraSchema {
  * The generation pipeline: plugins (prompt-screen, image-postcheck, audit, metrics), the backend, the
  * schema after the plugins' transforms, the per-request context and the drop-in endpoints.
  */
-function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, services: Services, metrics: Metrics, log: Logger, extra?: ExtraSchema) {
+function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, services: Services, metrics: Metrics, log: Logger, bodyBudget: BodyBudget, extra?: ExtraSchema) {
   const plugins: GatewayPlugin[] = [];
   const emit = (e: SafetyDecisionEvent) => {
     for (const p of plugins) {
@@ -159,11 +163,23 @@ function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, 
   for (const p of plugins) if (p.transformResolvers) resolvers = p.transformResolvers(schema, resolvers);
 
   const backend = settings.diffusion ? createBackend(settings.diffusion) : null;
-  const context = (requestId: string, tenant: Tenant): GatewayContext => {
-    const loaders = createLoaders(services);
-    const usage = { modelInputs: 0 };
+  // A backend failure goes to the plugins (audit logs what the backend said); the client gets its kind,
+  // status and request id only (diffusion/report.ts).
+  const reportBackendFailure = (e: BackendFailureEvent) => {
+    for (const p of plugins) {
+      try {
+        p.onBackendFailure?.(e);
+      } catch (err) {
+        log.error({ err, plugin: p.name }, 'a plugin failed to record a backend failure');
+      }
+    }
+  };
+  // `client`: whose turn the request's model work takes in the batcher (server/usage.ts clientKey).
+  const context = (requestId: string, tenant: Tenant, client: string = INTERNAL_CLIENT): GatewayContext => {
+    const usage = new RequestUsage(config);
+    const loaders = createLoaders(services, { client, usage });
     const scope = { requestId, tenant, loaders };
-    return { services, loaders, requestId, usage, tenant, prompts: screen.forRequest(scope, usage), images: postcheck.forRequest(scope), diffusion: backend };
+    return { services, loaders, requestId, usage, client, tenant, prompts: screen.forRequest(scope, usage), images: postcheck.forRequest(scope), diffusion: backend && reportingBackend(backend, { requestId, tenant: tenant.name, policy: tenant.policy.name }, reportBackendFailure) };
   };
   const authenticate = createAuthenticator(settings.policies);
   return {
@@ -171,7 +187,7 @@ function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, 
     schema: { typeDefs, resolvers },
     context,
     authenticate,
-    dropIn: createDropInRoutes({ authenticate, context, maxBodyBytes: config.maxBodyBytes }),
+    dropIn: createDropInRoutes({ authenticate, context, maxBodyBytes: Math.min(config.maxDropInBodyBytes, config.maxBodyBytes), bodyBudget }),
   };
 }
 
@@ -190,13 +206,15 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
   const settings = pipelineSettings(config); // a bad policy file stops start-up before any model loads
   const metrics = createMetrics();
   const services = await openServices(config, { metrics, log: opts.log });
-  const pipeline = assemblePipeline(config, settings, services, metrics, opts.log ?? pino({ enabled: false }), opts.extraSchema);
+  // One budget for every request body in flight, /graphql and drop-in routes alike (server/body.ts).
+  const bodyBudget = new BodyBudget(config.maxBufferedBytes);
+  bodyBudget.register(metrics.registry);
+  const pipeline = assemblePipeline(config, settings, services, metrics, opts.log ?? pino({ enabled: false }), bodyBudget, opts.extraSchema);
   opts.log?.info(
     { policyFile: settings.file, policies: [...settings.policies.byName.keys()], apiKeys: settings.policies.keys.size, backend: settings.diffusion ? { kind: settings.diffusion.backend, url: settings.diffusion.url } : null },
     'generation pipeline ready',
   );
-  const httpServer = http.createServer();
-  httpServer.requestTimeout = 120_000;
+  const httpServer = createHttpServer();
   const apollo = createApollo({
     production: config.production,
     introspection: config.introspection,
@@ -213,11 +231,13 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       apollo,
       metrics,
       maxBodyBytes: config.maxBodyBytes,
+      bodyBudget,
       ready: () => services.runtime.ready(),
       context: pipeline.context,
       authenticate: pipeline.authenticate,
       rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
       dropIn: pipeline.dropIn,
+      logError: (err, message) => opts.log?.error({ err }, message),
       modelName: m.name,
       fixture: m.fixture,
     }),

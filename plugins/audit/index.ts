@@ -8,9 +8,19 @@
  *
  * The prompt itself is written only with AUDIT_PROMPTS=TEXT; by default its sha256 (so a line can be tied
  * to a known prompt without the log holding it).
+ *
+ * And one line per diffusion backend failure, the only place what the backend said is kept (clients get the
+ * failure kind, the HTTP status and the request id to look it up here):
+ *
+ *   { "audit": "backend", "requestId", "tenant", "policy", "backend", "code", "status", "message", "detail",
+ *     "msg": "backend failure" }
+ *
+ * `detail` is the backend's body (bounded) or the network error. Unless AUDIT_PROMPTS=TEXT, the texts the
+ * backend was sent are replaced in it by "[prompt]", since backends echo their input in validation errors.
  */
 import { createHash } from 'node:crypto';
 import type pino from 'pino';
+import type { BackendFailureEvent } from '../../src/diffusion/report';
 import type { SafetyDecisionEvent } from '../../src/safety/decisions';
 import type { GatewayPlugin } from '../types';
 import { resolveAuditOptions, type AuditOptions } from './options';
@@ -37,11 +47,25 @@ export function auditLine(e: SafetyDecisionEvent, prompts: AuditOptions['prompts
   return line;
 }
 
+/** The log line of a backend failure; `texts` it was sent are redacted from `detail` unless prompts is TEXT. */
+export function backendFailureLine(e: BackendFailureEvent, prompts: AuditOptions['prompts']): Record<string, unknown> {
+  const { texts, detail, ...rest } = e;
+  let shown = detail;
+  if (shown !== null && prompts !== 'TEXT') {
+    // Longest first, so a prompt that contains another is replaced whole; JSON bodies hold texts escaped.
+    for (const t of [...texts].sort((a, b) => b.length - a.length)) {
+      for (const form of [t, JSON.stringify(t).slice(1, -1)]) shown = shown.split(form).join('[prompt]');
+    }
+  }
+  return { audit: 'backend', ...rest, detail: shown };
+}
+
 export function audit(log: pino.Logger, options: Partial<AuditOptions> = {}): GatewayPlugin {
   const o = resolveAuditOptions(options);
   return {
     name: 'audit',
     onDecision: (e) => log[o.level](auditLine(e, o.prompts), o.message),
+    onBackendFailure: (e) => log[o.level](backendFailureLine(e, o.prompts), 'backend failure'),
   };
 }
 

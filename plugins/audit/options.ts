@@ -5,9 +5,9 @@ export interface AuditOptions {
    * redirected), TEXT (`prompt` and `sentPrompt` themselves) or NONE. Default HASH (AUDIT_PROMPTS).
    */
   prompts: 'HASH' | 'TEXT' | 'NONE';
-  /** pino level of the lines. Default info. */
+  /** pino level of the lines (decisions and backend failures). Default info. */
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  /** The line's `msg`. Default "safety decision". */
+  /** The line's `msg`. Default "safety decision". (Backend failure lines always say "backend failure".) */
   message: string;
 }
 

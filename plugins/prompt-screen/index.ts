@@ -21,15 +21,15 @@ import type { SafetyService } from '../../src/safety/service';
 import type { GatewayContext } from '../../src/server/context';
 import type { Emit, GatewayPlugin, RequestScope } from '../types';
 import { resolvePromptScreenOptions, type PromptScreenOptions } from './options';
-import { RequestPromptScreening } from './request';
+import { RequestPromptScreening, type ScreenUsage } from './request';
 import { promptScalar, PROMPT_SCALAR } from './scalar';
 import { PromptScreener } from './screener';
 import { collectOperationPrompts } from './walk';
 import { wrapPromptFields } from './wrap';
 
 export interface PromptScreenPlugin extends GatewayPlugin {
-  /** A fresh per-request screen (GraphQL context and drop-in endpoints); `usage` is the request's model-input count. */
-  forRequest(scope: RequestScope, usage?: { modelInputs: number }): RequestPromptScreening;
+  /** A fresh per-request screen (GraphQL context and drop-in endpoints); `usage` is the request's budget (src/server/usage.ts). */
+  forRequest(scope: RequestScope, usage?: ScreenUsage): RequestPromptScreening;
 }
 
 export function promptScreen(deps: { safety: SafetyService; emit: Emit }, options: Partial<PromptScreenOptions> = {}): PromptScreenPlugin {

@@ -3,10 +3,19 @@
  * screened once), the record of which field call got which decision (for its resolver and for the
  * response's extensions), and the batch entry point the Apollo hook uses to screen everything up front.
  */
-import { badInput } from '../../src/errors';
+import { badInput, type GatewayError } from '../../src/errors';
 import type { PromptDecision, PromptScreening, ScreenedArgument } from '../../src/safety/decisions';
 import type { RequestScope } from '../types';
 import type { PromptScreener } from './screener';
+
+/** The part of the request's budget (src/server/usage.ts RequestUsage) the screen counts against. */
+export interface ScreenUsage {
+  modelInputs: number;
+  /** Counts characters of text; throws BAD_USER_INPUT (MAX_REQUEST_TEXT_CHARS) when over. */
+  addText?(chars: number, what: string): void;
+  /** Records a refusal as the request's (so its loaders embed nothing more) and returns it. */
+  refuse?(e: GatewayError): GatewayError;
+}
 
 export interface ScreenedField {
   responsePath: string;
@@ -25,8 +34,12 @@ export class RequestPromptScreening implements PromptScreening {
   constructor(
     private readonly screener: PromptScreener,
     readonly scope: RequestScope,
-    /** The request's model-input budget (MAX_REQUEST_ITEMS), shared with classify/embed: each distinct prompt counts once. */
-    private readonly budget: { usage: { modelInputs: number }; max: number } | null = null,
+    /**
+     * The request's budget, shared with classify/embed (src/server/usage.ts): each distinct prompt counts once
+     * against MAX_REQUEST_ITEMS and, when `usage` is the request's RequestUsage, its characters against
+     * MAX_REQUEST_TEXT_CHARS.
+     */
+    private readonly budget: { usage: ScreenUsage; max: number } | null = null,
   ) {}
 
   private get decisions(): Map<string, Promise<PromptDecision>> {
@@ -47,8 +60,12 @@ export class RequestPromptScreening implements PromptScreening {
     if (fresh.size > 0 && this.budget) {
       const b = this.budget;
       if (b.usage.modelInputs + fresh.size > b.max) {
-        throw badInput(`this request asks for more than ${b.max} model inputs (prompts count too); allowed: at most ${b.max} texts and images per request (MAX_REQUEST_ITEMS)`);
+        const e = badInput(`this request asks for more than ${b.max} model inputs (prompts count too); allowed: at most ${b.max} texts and images per request (MAX_REQUEST_ITEMS)`, { limit: 'MAX_REQUEST_ITEMS', max: b.max });
+        throw b.usage.refuse ? b.usage.refuse(e) : e;
       }
+      let chars = 0;
+      for (const text of fresh.keys()) chars += text.length;
+      b.usage.addText?.(chars, fresh.size === 1 ? 'a prompt' : `${fresh.size} prompts`);
       b.usage.modelInputs += fresh.size;
     }
     if (fresh.size > 0) {

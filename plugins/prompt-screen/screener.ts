@@ -13,6 +13,7 @@
  * Every decision is emitted once (audit log, metrics).
  */
 import { ErrorCode, GatewayError, modelUnavailable } from '../../src/errors';
+import { embedThrough } from '../../src/loaders';
 import type { PromptDecision } from '../../src/safety/decisions';
 import { counts, policyCalibration, type Policy } from '../../src/safety/policy';
 import type { SafetyService } from '../../src/safety/service';
@@ -45,7 +46,7 @@ export class PromptScreener {
       texts.map(async (text, i) => {
         let d: PromptDecision;
         try {
-          d = await this.decide(text, loaded[i], policy);
+          d = await this.decide(text, loaded[i], policy, scope);
         } catch (e) {
           d = refused(text, null, null, null, modelUnavailable(`the prompt could not be checked (${(e as Error).message}); it was not passed on: nothing goes through unchecked`, e));
         }
@@ -55,7 +56,7 @@ export class PromptScreener {
     );
   }
 
-  private async decide(text: string, vec: Float32Array | Error, policy: Policy): Promise<PromptDecision> {
+  private async decide(text: string, vec: Float32Array | Error, policy: Policy, scope: RequestScope): Promise<PromptDecision> {
     if (vec instanceof Error) {
       return refused(text, null, null, null, modelUnavailable(`the prompt could not be checked (${vec.message}); it was not passed on: nothing goes through unchecked`, vec));
     }
@@ -73,7 +74,8 @@ export class PromptScreener {
       case 'BLOCK':
         return refused(text, verdict, vec, category, new GatewayError(ErrorCode.UNSAFE_PROMPT, `the prompt is unsafe (${why}) and policy "${policy.name}" blocks unsafe prompts; allowed: a prompt the safety model judges safe`, { details: { category, score: verdict.score } }));
       case 'REDIRECT': {
-        const r = await this.safety.redirect(vec, 'TEXT', text, policy.prompts.redirect);
+        // EDIT's variants take the requesting client's turn in the batcher (its loader), not a shared one.
+        const r = await this.safety.redirect(vec, 'TEXT', text, policy.prompts.redirect, embedThrough(scope.loaders.text));
         if (r.output === null) {
           return refused(text, verdict, vec, category, new GatewayError(ErrorCode.REDIRECT_UNAVAILABLE, `the prompt is unsafe (${why}) and there is no safe-prompt pool to redirect it to; allowed: a safe prompt, or configure REDIRECT_POOL`));
         }

@@ -3,7 +3,8 @@
  * configuration (index.ts). An adapter turns a GenerateRequest into the peer's HTTP calls and returns the
  * image bytes as the peer sent them: it does not judge them (image-postcheck does, and bytes that are not an
  * image are withheld there). Failures are GatewayErrors with BACKEND_UNAVAILABLE (cannot connect, 5xx),
- * BACKEND_TIMEOUT (slower than the timeout) or BACKEND_BAD_RESPONSE (not the shape the API promises).
+ * BACKEND_TIMEOUT (slower than the timeout) or BACKEND_BAD_RESPONSE (not the shape the API promises),
+ * as BackendErrors whose messages never quote the backend (what it said is `detail`, for the log).
  */
 import { ErrorCode, GatewayError } from '../errors';
 
@@ -49,9 +50,11 @@ export interface GenerateRequest {
   seed: number;
   count: number;
   /**
-   * The client's own request body when it came in through the drop-in endpoint of the same API as the
-   * backend: the adapter starts from it (keeping sampler, cfg scale, a whole ComfyUI workflow, ...) and
-   * overrides only what the gateway decides (the screened prompt). Null for GraphQL requests.
+   * The peer-API settings of a request that came in through the drop-in endpoint of the same API as the
+   * backend, already validated there (sampler, cfg scale, ...; a whole ComfyUI workflow with its texts
+   * screened). Adapters still take from it only the fields on their allow-list (a1111-fields.ts,
+   * openai.ts, the workflow for ComfyUI): nothing unjudged is forwarded even if a caller passes more.
+   * Null for GraphQL requests.
    */
   native: { api: BackendKind; body: Record<string, unknown> } | null;
 }
@@ -72,16 +75,40 @@ export const BackendCode = {
   BAD_RESPONSE: ErrorCode.BACKEND_BAD_RESPONSE,
 } as const;
 
-export function backendUnavailable(kind: string, message: string, cause?: unknown): GatewayError {
-  return new GatewayError(BackendCode.UNAVAILABLE, `diffusion backend (${kind}) is unavailable: ${message}`, { cause });
+/**
+ * A backend failure. `message` is written for clients and never holds what the backend said (its error
+ * body can carry file paths, tracebacks, the prompt echoed back): that goes in `detail`, which only the log
+ * receives (report.ts hands it to the audit plugin with the request id).
+ */
+export class BackendError extends GatewayError {
+  /** The backend's HTTP status, when it answered. */
+  readonly status: number | null;
+  /** What the backend said (a bounded, printable excerpt), for the log only; null when it said nothing. */
+  readonly detail: string | null;
+  constructor(code: string, message: string, internal: { status?: number | null; detail?: string | null; cause?: unknown } = {}) {
+    super(code, message, { cause: internal.cause });
+    this.name = 'BackendError';
+    this.status = internal.status ?? null;
+    this.detail = internal.detail ?? null;
+  }
 }
 
-export function backendTimeout(kind: string, ms: number, cause?: unknown): GatewayError {
-  return new GatewayError(BackendCode.TIMEOUT, `diffusion backend (${kind}) did not finish within ${ms} ms; allowed: DIFFUSION_TIMEOUT_MS=${ms}`, { cause });
+/** What a backend error keeps out of its message: the HTTP status and the backend's own words. */
+export interface BackendInternals {
+  status?: number | null;
+  detail?: string | null;
 }
 
-export function backendBadResponse(kind: string, message: string, cause?: unknown): GatewayError {
-  return new GatewayError(BackendCode.BAD_RESPONSE, `diffusion backend (${kind}) answered something its API does not allow: ${message}`, { cause });
+export function backendUnavailable(kind: string, message: string, cause?: unknown, internal: BackendInternals = {}): BackendError {
+  return new BackendError(BackendCode.UNAVAILABLE, `diffusion backend (${kind}) is unavailable: ${message}`, { ...internal, cause });
+}
+
+export function backendTimeout(kind: string, ms: number, cause?: unknown): BackendError {
+  return new BackendError(BackendCode.TIMEOUT, `diffusion backend (${kind}) did not finish within ${ms} ms; allowed: DIFFUSION_TIMEOUT_MS=${ms}`, { cause });
+}
+
+export function backendBadResponse(kind: string, message: string, cause?: unknown, internal: BackendInternals = {}): BackendError {
+  return new BackendError(BackendCode.BAD_RESPONSE, `diffusion backend (${kind}) answered something its API does not allow: ${message}`, { ...internal, cause });
 }
 
 /** The error for a gateway with no backend configured. */

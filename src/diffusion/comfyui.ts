@@ -8,12 +8,13 @@
  * width/height/batch_size go into every node that has all three (EmptyLatentImage and its kin), steps and
  * seed into every node that has `steps` and a `seed` or `noise_seed` (KSampler and its kin).
  * A request from the drop-in /prompt endpoint brings its own workflow (prompts already screened): it is
- * sent as it is.
+ * sent as it is, and nothing else of the client's body is (not its client_id, nor extra_data, which can
+ * carry an API key for ComfyUI's paid API nodes).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backendBadResponse, backendTimeout, type BackendImage, type ComfyWorkflow, type DiffusionBackend, type DiffusionSettings, type GenerateRequest } from './backend';
-import { request, requestJson, type Call } from './http';
+import { DETAIL_BYTES, request, requestJson, type Call } from './http';
 
 interface ComfyImageRef {
   filename: string;
@@ -71,14 +72,15 @@ export class ComfyUIBackend implements DiffusionBackend {
     const call: Call = { kind: this.kind, signal: AbortSignal.timeout(this.settings.timeoutMs), timeoutMs: this.settings.timeoutMs, apiKey: this.settings.apiKey };
     const c = this.settings.comfyui;
     const workflow = req.native?.api === 'comfyui' ? req.native.body.prompt : fillWorkflow(c.workflow, req, c);
-    const body = { ...(req.native?.api === 'comfyui' ? req.native.body : {}), prompt: workflow, client_id: randomUUID() };
+    const body = { prompt: workflow, client_id: randomUUID() };
     const queued = await requestJson(call, `${this.url}/prompt`, { method: 'POST', json: body }, 'POST /prompt');
     const id = (queued as { prompt_id?: unknown })?.prompt_id;
     if (typeof id !== 'string' || id === '') throw backendBadResponse(this.kind, 'POST /prompt did not return { prompt_id }');
     const entry = await this.waitForHistory(call, id);
     const status = (entry as { status?: { status_str?: unknown; messages?: unknown } }).status;
     if (status?.status_str === 'error') {
-      throw backendBadResponse(this.kind, `prompt ${id} failed in ComfyUI: ${JSON.stringify(status.messages ?? []).slice(0, 300)}`);
+      // ComfyUI's execution_error carries the exception and its traceback: the log gets it, clients do not.
+      throw backendBadResponse(this.kind, `prompt ${id} failed in ComfyUI (status_str "error")`, undefined, { detail: JSON.stringify(status.messages ?? []).slice(0, DETAIL_BYTES) });
     }
     const refs = outputImages(entry, this.kind);
     if (refs.length === 0) throw backendBadResponse(this.kind, `prompt ${id} finished without output images; allowed: a workflow with a SaveImage node`);

@@ -4,6 +4,8 @@
  *   connection refused/reset, DNS failure, HTTP 5xx   -> BACKEND_UNAVAILABLE
  *   the deadline passed (AbortSignal.timeout)         -> BACKEND_TIMEOUT
  *   HTTP 4xx, a body that is not JSON, too large      -> BACKEND_BAD_RESPONSE
+ * Messages name the call and the HTTP status only; the backend's body goes into the error's `detail` (for
+ * the log), since a backend's error page can hold file paths, a traceback or the prompt echoed back.
  */
 import { GatewayError } from '../errors';
 import { backendBadResponse, backendTimeout, backendUnavailable } from './backend';
@@ -23,9 +25,10 @@ function isTimeout(e: unknown, call: Call): boolean {
   return call.signal.aborted || (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'));
 }
 
-function describeNetworkError(e: unknown): string {
+/** A network failure's code for the message (ECONNREFUSED, ...); its text, which can name the host, is for the log. */
+function describeNetworkError(e: unknown): { code: string; detail: string } {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (e as Error).message ?? String(e);
+  return { code: cause?.code ?? 'network error', detail: cause?.message ?? (e as Error).message ?? String(e) };
 }
 
 async function readLimited(res: Response, call: Call, what: string): Promise<Buffer> {
@@ -52,13 +55,15 @@ export async function request(call: Call, url: string, init: { method: 'GET' | '
   try {
     const res = await fetch(url, { method: init.method, headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), signal: call.signal, redirect: 'error' });
     const body = await readLimited(res, call, what);
-    if (res.status >= 500) throw backendUnavailable(call.kind, `${what} answered HTTP ${res.status}: ${snippet(body)}`);
-    if (res.status < 200 || res.status >= 300) throw backendBadResponse(call.kind, `${what} answered HTTP ${res.status}: ${snippet(body)}`);
+    const internal = { status: res.status, detail: excerpt(body) };
+    if (res.status >= 500) throw backendUnavailable(call.kind, `${what} answered HTTP ${res.status}`, undefined, internal);
+    if (res.status < 200 || res.status >= 300) throw backendBadResponse(call.kind, `${what} answered HTTP ${res.status}`, undefined, internal);
     return { body, contentType: res.headers.get('content-type') ?? '' };
   } catch (e) {
     if (e instanceof GatewayError) throw e;
     if (isTimeout(e, call)) throw backendTimeout(call.kind, call.timeoutMs, e);
-    throw backendUnavailable(call.kind, `${what} failed (${describeNetworkError(e)})`, e);
+    const net = describeNetworkError(e);
+    throw backendUnavailable(call.kind, `${what} failed (${net.code})`, e, { detail: net.detail });
   }
 }
 
@@ -68,14 +73,17 @@ export async function requestJson(call: Call, url: string, init: { method: 'GET'
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw backendBadResponse(call.kind, `${what} is not JSON (${snippet(body)}); allowed: a JSON body`, e);
+    throw backendBadResponse(call.kind, `${what} is not JSON; allowed: a JSON body`, e, { status: 200, detail: excerpt(body) });
   }
 }
 
-/** The first bytes of a body, printable, for messages. */
-export function snippet(body: Buffer, max = 120): string {
-  const s = body.subarray(0, max).toString('utf8').replace(/[^\x20-\x7e]/g, '?');
-  return JSON.stringify(body.length > max ? `${s}...` : s);
+/** How much of a backend's body the log keeps (enough for a Python traceback's last frames). */
+export const DETAIL_BYTES = 2000;
+
+/** The first bytes of a body as text, for the log (never for client messages); the logger escapes it. */
+export function excerpt(body: Buffer, max = DETAIL_BYTES): string {
+  const s = body.subarray(0, max).toString('utf8');
+  return body.length > max ? `${s}...` : s;
 }
 
 /** Decodes a base64 image string (raw or a data: URL). Bytes are judged later by image-postcheck. */

@@ -16,3 +16,4 @@ export function createBackend(settings: DiffusionSettings): DiffusionBackend {
 }
 
 export * from './backend';
+export { reportingBackend, type BackendFailureEvent } from './report';

@@ -35,11 +35,14 @@ export async function embedContent(input: ContentLike, ctx: GatewayContext, fiel
     throw badInput(`${field} has ${hasText ? 'both text and image' : 'neither text nor image'}; allowed: exactly one of text or image`);
   }
   const { config } = ctx.services;
+  // Counted before the load, so that a request over its budget (server/usage.ts) has nothing embedded: the
+  // loaders refuse every batch of a request once `usage.exceeded` is set.
   if (++ctx.usage.modelInputs > config.maxRequestItems) {
-    throw badInput(`this request asks for more than ${config.maxRequestItems} model inputs; allowed: at most ${config.maxRequestItems} texts and images per request (MAX_REQUEST_ITEMS)`);
+    throw ctx.usage.refuse(badInput(`this request asks for more than ${config.maxRequestItems} model inputs; allowed: at most ${config.maxRequestItems} texts and images per request (MAX_REQUEST_ITEMS)`, { limit: 'MAX_REQUEST_ITEMS', max: config.maxRequestItems }));
   }
   if (hasText) {
     const text = checkText(input.text!, config.maxTextLength, `${field}.text`);
+    ctx.usage.addText(text.length, `${field}.text`);
     return { modality: 'TEXT', vec: await ctx.loaders.text.load(text), text };
   }
   const bytes = decodeImageInput(input.image!.base64, ctx.services.imageLimits);

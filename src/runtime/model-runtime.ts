@@ -26,6 +26,12 @@ export interface RuntimeOptions {
    * spread a burst over every worker; a deployment that mostly sees image bursts may set 4.
    */
   imageBatchMaxSize?: number;
+  /**
+   * Most characters of text in one model run (BATCH_MAX_TEXT_CHARS; default: no limit). A worker runs one batch
+   * at a time and its tokenising and token windows grow with the characters, so this bounds how long one
+   * batch holds a worker from the next client's turn (batcher.ts). A longer text runs alone.
+   */
+  batchMaxTextChars?: number;
   batchMaxWaitMs: number;
   inferenceTimeoutMs: number;
   /** Called after each model run: which tower, how many items, milliseconds in the worker. */
@@ -46,7 +52,7 @@ export class ModelRuntime {
     private readonly options: RuntimeOptions,
   ) {
     const common = { pool, maxBatch: options.batchMaxSize, maxWaitMs: options.batchMaxWaitMs };
-    this.textBatcher = new Batcher({ ...common, run: (texts) => this.runText(texts) });
+    this.textBatcher = new Batcher({ ...common, maxBatchCost: options.batchMaxTextChars, cost: (text) => text.length, run: (texts) => this.runText(texts) });
     this.imageBatcher = new Batcher({ ...common, maxBatch: options.imageBatchMaxSize ?? options.batchMaxSize, run: (px) => this.runImages(px) });
   }
 
@@ -115,14 +121,18 @@ export class ModelRuntime {
     return this.bundle.tokenizer.encode(text);
   }
 
-  /** Embeds texts (batched across requests); returns space components, one row per text. */
-  embedTexts(texts: string[]): Promise<Float32Array[]> {
-    return this.textBatcher.submit(texts);
+  /**
+   * Embeds texts (batched across requests); returns space components, one row per text. `client` (the API
+   * key's name or the client address; server/usage.ts) is whose turn the texts take in the batcher's
+   * round-robin; without it they share one turn with every other internal caller.
+   */
+  embedTexts(texts: string[], client?: string): Promise<Float32Array[]> {
+    return this.textBatcher.submit(texts, client);
   }
 
-  /** Embeds preprocessed image tensors (see image/preprocess.ts); returns space components. */
-  embedImageTensors(tensors: Float32Array[]): Promise<Float32Array[]> {
-    return this.imageBatcher.submit(tensors);
+  /** Embeds preprocessed image tensors (see image/preprocess.ts); returns space components. `client`: see embedTexts. */
+  embedImageTensors(tensors: Float32Array[], client?: string): Promise<Float32Array[]> {
+    return this.imageBatcher.submit(tensors, client);
   }
 
   private runText(texts: string[]): Promise<Float32Array[]> {

@@ -19,6 +19,10 @@
  *     re-embedded in one batch and the one with the smallest d is kept (a replacement wins ties, keeping the
  *     sentence shape). An edit that does not lower d is not made, unless the word on its own is beyond the
  *     bound (a redundant unsafe word: removing it alone cannot show, but it has to go).
+ *     Work is bounded whatever the prompt's length: attribution looks at most at the `maxCandidates` (24)
+ *     content words furthest out on their own (every word when there are fewer), so a round embeds at most
+ *     24 + 5 variants of the prompt, and a long prompt (several windows) costs rounds x variants x windows,
+ *     not words x rounds x windows (a 2,000-character prompt has ~200 content words).
  *  3. Stop as soon as the prompt is inside the bound, after at most `maxEdits` edits. If it never gets there,
  *     `safe` is false and the caller falls back to RETRIEVE, so an unsafe prompt is never passed on.
  *  4. Minimality: greedy edits can leave one that a later edit made unnecessary. With two or more edits,
@@ -42,6 +46,8 @@ export interface EditOptions {
   words: SafeWords | null;
   maxEdits?: number;
   neighbours?: number;
+  /** Most content words attribution considers (those furthest out alone); default 24. */
+  maxCandidates?: number;
 }
 
 export interface EditResult {
@@ -131,10 +137,12 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
   const content = tokens.map((t, i) => (t.core && !STOP_WORDS.has(t.core.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
   const ownVecs = await o.embed(content.map((i) => tokens[i].core));
   const own = new Map(content.map((i, n) => [i, { vec: ownVecs[n], d: o.distance(ownVecs[n]) }]));
+  const maxCandidates = o.maxCandidates ?? 24;
+  const candidates = content.length <= maxCandidates ? content : [...content].sort((a, b) => own.get(b)!.d - own.get(a)!.d).slice(0, maxCandidates).sort((a, b) => a - b);
   const tried = new Set<number>();
 
   for (let round = 0; editedAt.size < maxEdits && round < 2 * maxEdits; round++) {
-    const open = content.filter((i) => !tried.has(i));
+    const open = candidates.filter((i) => !tried.has(i));
     if (open.length === 0) break;
     // 1. Attribution on the prompt as it stands.
     const loo = await o.embed(open.map((i) => without(i)));

@@ -85,15 +85,17 @@ export class SafetyService {
    * Redirects an input already embedded as `vec`. Safe input comes back unchanged. Unsafe text is edited
    * (EDIT) or replaced by a safe-pool prompt (RETRIEVE); unsafe images are always RETRIEVEd (cross-modal).
    * Returns output null when nothing safe could be produced: the caller must then not pass the input on.
+   * `embed` embeds EDIT's variants (default: the service's own, shared by internal callers); a request passes
+   * its loader's, so that work takes the requesting client's turn in the batcher.
    */
-  async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName): Promise<RedirectOutcome> {
+  async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName, embed: SafetyDeps['embed'] = this.embed): Promise<RedirectOutcome> {
     const before = this.verdict(vec, modality);
     if (!before.unsafe) {
       return { strategy, redirected: false, output: inputText, outputVec: vec, before, after: before };
     }
     if (strategy === 'EDIT' && modality === 'TEXT' && inputText !== null) {
       const edited = await editPrompt(inputText, vec, {
-        embed: this.embed,
+        embed,
         distance: (v) => this.distance(v),
         target: safeBound(this.manifest, 'TEXT'),
         words: this.words,

@@ -5,11 +5,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { createBackend, BACKEND_KINDS, type BackendKind, type DiffusionSettings, type GenerateRequest } from '../../src/diffusion';
+import { BackendError, createBackend, BACKEND_KINDS, type BackendKind, type DiffusionSettings, type GenerateRequest } from '../../src/diffusion';
 import { fillWorkflow } from '../../src/diffusion/comfyui';
 import { parseDiffusion } from '../../src/diffusion/settings';
 import { GatewayError } from '../../src/errors';
-import { FakeComfyUI, startFakeBackend, type FakeBackend } from '../helpers/backends';
+import { FakeComfyUI, startFakeBackend, TRACEBACK_PATH, type FakeBackend } from '../helpers/backends';
 
 function settings(kind: BackendKind, url: string, over: Partial<DiffusionSettings> = {}): DiffusionSettings {
   const base = parseDiffusion({ comfyui: { pollIntervalMs: 5 } }, { backend: kind, url, timeoutMs: 1500, apiKey: null }, 'test', __dirname, {}, (m) => new Error(m))!;
@@ -70,6 +70,18 @@ describe.each(BACKEND_KINDS)('%s adapter', (kind) => {
     expect(Date.now() - t0).toBeLessThan(1500);
   });
 
+  test('a 500 with a traceback is BACKEND_UNAVAILABLE whose message names the call and status; the traceback is only its detail (for the log)', async () => {
+    fake.mode = 'traceback';
+    const e = await createBackend(settings(kind, fake.url)).generate(REQ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BackendError);
+    const b = e as BackendError;
+    expect(b.code).toBe('BACKEND_UNAVAILABLE');
+    expect(b.message).toMatch(new RegExp(`^diffusion backend \\(${kind}\\) is unavailable: POST /\\S+ answered HTTP 500$`));
+    expect(b.status).toBe(500);
+    expect(b.detail).toContain(TRACEBACK_PATH);
+    expect(JSON.stringify(b.extensions)).not.toContain(TRACEBACK_PATH);
+  });
+
   test('a body that is not JSON, or JSON of the wrong shape, is BACKEND_BAD_RESPONSE', async () => {
     fake.mode = 'garbage';
     expect(await codeOf(createBackend(settings(kind, fake.url)).generate(REQ))).toBe('BACKEND_BAD_RESPONSE');
@@ -93,12 +105,42 @@ test('nothing listening is BACKEND_UNAVAILABLE', async () => {
 });
 
 describe('request details', () => {
-  test('A1111 gets width, height, steps, seed, batch_size and the negative prompt; a same-API native body keeps its extra fields', async () => {
+  test('A1111 gets width, height, steps, seed, batch_size and the negative prompt; of a same-API native body only allow-listed fields', async () => {
     const fake = await startFakeBackend('a1111');
     try {
       const b = createBackend(settings('a1111', fake.url));
-      await b.generate({ ...REQ, native: { api: 'a1111', body: { prompt: 'UNSCREENED', cfg_scale: 5.5, sampler_name: 'DPM++ 2M' } } });
-      expect(fake.received[0].body).toMatchObject({ prompt: REQ.prompt, negative_prompt: 'blurry', width: 96, height: 64, steps: 7, seed: 42, batch_size: 2, cfg_scale: 5.5, sampler_name: 'DPM++ 2M' });
+      const smuggled = { infotext: 'Hires prompt: x', override_settings: { sd_model_checkpoint: 'x' }, alwayson_scripts: { x: {} }, styles: ['x'], save_images: true, anything: 1 };
+      await b.generate({ ...REQ, native: { api: 'a1111', body: { prompt: 'UNSCREENED', cfg_scale: 5.5, sampler_name: 'DPM++ 2M', n_iter: 2, ...smuggled } } });
+      expect(fake.received[0].body).toEqual({ prompt: REQ.prompt, negative_prompt: 'blurry', width: 96, height: 64, steps: 7, seed: 42, batch_size: 1, n_iter: 2, cfg_scale: 5.5, sampler_name: 'DPM++ 2M', send_images: true, save_images: false });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('OpenAI: the operator\'s model, never the native body\'s model, moderation or user', async () => {
+    const fake = await startFakeBackend('openai');
+    try {
+      const native = { api: 'openai' as const, body: { model: 'client-model', moderation: 'low', user: 'u', quality: 'hd' } };
+      await createBackend(settings('openai', fake.url, { openai: { model: 'operator-model' } })).generate({ ...REQ, native });
+      await createBackend(settings('openai', fake.url)).generate({ ...REQ, native });
+      expect(fake.received.map((r) => r.body)).toEqual([
+        { model: 'operator-model', prompt: REQ.prompt, n: 2, size: '96x64', response_format: 'b64_json', quality: 'hd' },
+        { prompt: REQ.prompt, n: 2, size: '96x64', response_format: 'b64_json', quality: 'hd' },
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('ComfyUI: a native workflow is sent with the gateway\'s client_id and nothing else of the client\'s body', async () => {
+    const fake = (await startFakeBackend('comfyui')) as FakeComfyUI;
+    try {
+      const s = settings('comfyui', fake.url);
+      const wf = fillWorkflow(s.comfyui.workflow, REQ, s.comfyui);
+      await createBackend(s).generate({ ...REQ, native: { api: 'comfyui', body: { prompt: wf, client_id: 'theirs', extra_data: { api_key_comfy_org: 'client-key' } } } });
+      const sent = fake.received[0].body as Record<string, unknown>;
+      expect(Object.keys(sent).sort()).toEqual(['client_id', 'prompt']);
+      expect(sent.client_id).not.toBe('theirs');
     } finally {
       await fake.close();
     }

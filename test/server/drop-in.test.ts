@@ -202,13 +202,15 @@ describe('ComfyUI: POST /prompt, GET /history/{id}, GET /view', () => {
     expect(entry.moderation.prompts[0]).toMatchObject({ action: 'REDIRECT' });
   });
 
-  test('text linked in from another node is screened too (fail closed)', async () => {
+  test('text linked in from another node is screened too (fail closed): reported at the encoder, naming the source', async () => {
     const wf: any = workflow('placeholder');
     wf['10'] = { class_type: 'PrimitiveString', inputs: { value: UNSAFE } };
     wf['6'].inputs.text = ['10', 0];
     const r = await post(p, '/prompt', { prompt: wf }, 'block');
     expect(r.status).toBe(400);
-    expect(Object.keys(r.body.node_errors)).toEqual(['10']);
+    expect(Object.keys(r.body.node_errors)).toEqual(['6']);
+    expect(r.body.node_errors['6'].errors[0].extra_info).toMatchObject({ code: 'UNSAFE_PROMPT', input_name: 'text', sources: ['10'] });
+    expect(p.fake.received).toEqual([]);
   });
 
   test('a withheld image is left out of outputs and /view will not serve it; history says why', async () => {

@@ -31,10 +31,23 @@
  * "was a naked". Letters that join nothing stay single ("a b c" when "abc" is no word).
  * Three is the floor because "a b" or "i m" are ordinary text far more often than obfuscation.
  *
- * Deterministic, and bounded: a word is at most 48 characters for de-obfuscation, a spaced-letter word at
- * most 24 letters, so a run costs at most 22 span checks a letter (linear in its length; runs are not cut,
- * which would let a prefix of junk letters hide a word), and with the vocabulary's SpacedLetterIndex a span
- * stops growing at the first letter that no word can follow. Each lookup is the caller's Set/Map `has`.
+ * Deterministic, and linear in the text's length, whatever the text (anyone can send the worst case, and a
+ * request's budget, MAX_REQUEST_TEXT_CHARS, is counted in characters): a word is at most 48 characters for
+ * de-obfuscation (at most 32 leet readings, 2^5 stretched readings, 2 masks), a spaced-letter word at most 24
+ * letters, so a run costs at most 22 span steps a letter; runs are not cut, and nothing is skipped on long
+ * input, which would let a prefix of junk hide a word. What keeps the constant small on hostile input:
+ *  - segmentLetters works out each distinct span once (a trie of spans, SpanNode): "a a a ... a" asks about
+ *    22 spans in all, not 22 a letter;
+ *  - with the vocabulary's SpacedLetterIndex a span stops growing at the first letter no word can follow,
+ *    and a '*' mask is tried only as the letters that can follow what precedes it (index.followers).
+ * The bound, with the hysac-mini vocabulary (36,739 words), as vocabulary + index lookups per character
+ * (test/runtime/tokenizers/hostile.test.ts asserts <= 20): spaced "a a a" 0.5, random spaced letters 2,
+ * mixed separators 2, spaced leetspeak 2, one-mask words 2, two-mask words ("x*y*z") 13; ordinary prompts
+ * under 1. Time (`npx tsx test/bench/tokenizer-hostile.ts`: WordTokenizer.words, chunk cache off, 2,000
+ * characters, one core of the 2-core dev machine): at most about 7 us a character (two-mask words "x*y*z";
+ * 5 us when chunkTokens gets the index too), about 1 us for every spaced-letter case, 0.1 us for ordinary
+ * prompts; so a 2,000-character text costs at most ~15 ms. Before: "a a a" 32 us a character (64 ms a
+ * text), two-mask words 34 us, "a a a x" and stretched spaced letters 5 us; ordinary prompts the same.
  */
 
 export type VocabHas = (word: string) => boolean;
@@ -106,11 +119,14 @@ function squeezeVariants(word: string): string[] {
  * cannot become one by adding letters. So the segmentation stops extending a span at the first letter that
  * no word can follow, and calls `resolveWord` only for spans that can be a word. Without the index every span
  * up to MAX_SPACED_JOIN letters goes through `resolveWord` (same result, 20 to 100 times slower on long
- * runs, which anyone can send).
+ * runs, which anyone can send). The same filter serves masked words (uniqueMaskMatch): a '*' is tried only
+ * as a letter that some word's skeleton has after what precedes the mask (`followers`).
  */
 export interface SpacedLetterIndex {
   /** Skeleton -> PREFIX (the skeleton of a prefix of a word) | WORD (of a whole word). */
   readonly skeletons: ReadonlyMap<string, number>;
+  /** Skeleton prefix ('' too) -> the letters a-z that extend it to a longer one: what a '*' mask there may be. */
+  readonly followers: ReadonlyMap<string, string>;
 }
 const SKELETON_PREFIX = 1;
 const SKELETON_WORD = 2;
@@ -131,6 +147,11 @@ function lastCodePoint(s: string): string {
 
 /** `skeleton` (a skeleton) extended by `piece`, each repeated code point cut to one. */
 function extendSkeleton(skeleton: string, piece: string): string {
+  // One BMP character (nearly every spaced letter): no iteration, and the same string back when it repeats
+  // the last one (a string whose hash V8 already knows, so the index lookup that follows is cheap).
+  if (piece.length === 1 && (piece.charCodeAt(0) & 0xf800) !== 0xd800) {
+    return skeleton.charCodeAt(skeleton.length - 1) === piece.charCodeAt(0) ? skeleton : skeleton + piece;
+  }
   let last = lastCodePoint(skeleton);
   let out = skeleton;
   for (const cp of piece) {
@@ -138,6 +159,12 @@ function extendSkeleton(skeleton: string, piece: string): string {
     last = cp;
   }
   return out;
+}
+
+/** The skeleton of `s`: extendSkeleton('', s), with no string built when no code unit repeats (the common case). */
+function skeletonOf(s: string): string {
+  for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) === s.charCodeAt(i - 1)) return extendSkeleton('', s);
+  return s;
 }
 
 /** The index of `words` (every word `has` accepts, and no other) for the spaced-letter segmentation. */
@@ -156,11 +183,24 @@ export function spacedLetterIndex(words: Iterable<string>): SpacedLetterIndex {
       skeletons.set(prefix, SKELETON_PREFIX);
     }
   }
-  return { skeletons };
+  const followers = new Map<string, string>();
+  for (const skeleton of skeletons.keys()) {
+    const last = skeleton.charCodeAt(skeleton.length - 1);
+    if (last < 0x61 || last > 0x7a) continue; // only a-z: what uniqueMaskMatch fills in
+    const parent = skeleton.slice(0, -1);
+    followers.set(parent, (followers.get(parent) ?? '') + skeleton[skeleton.length - 1]);
+  }
+  return { skeletons, followers };
 }
 
-/** The one vocabulary word that `pattern` matches with each '*' as a letter, or null (none or several). */
-function uniqueMaskMatch(pattern: string, has: VocabHas): string | null {
+/**
+ * The one vocabulary word that `pattern` matches with each '*' as a letter, or null (none or several).
+ * With `index` (of the words `has` accepts) a mask is tried only as the letters that can follow what is
+ * before it in some word (index.followers, or the letter before it again, which a skeleton does not show),
+ * and further only when the pattern up to the next mask can still begin a word: the same answer, from
+ * tens of lookups instead of 26 x 26 for two masks.
+ */
+function uniqueMaskMatch(pattern: string, has: VocabHas, index?: SpacedLetterIndex): string | null {
   const masks = pattern.split('*').length - 1;
   if (masks === 0 || masks > 2) return null;
   let found: string | null = null;
@@ -173,15 +213,33 @@ function uniqueMaskMatch(pattern: string, has: VocabHas): string | null {
       found = word;
       return true;
     }
-    for (const letter of ALPHABET) if (!fill(prefix + rest.slice(0, at) + letter, rest.slice(at + 1))) return false;
+    const head = prefix + rest.slice(0, at);
+    const after = rest.slice(at + 1);
+    const fixed = after.split('*', 1)[0]; // the letters up to the next mask (or the end)
+    let letters = ALPHABET;
+    if (index !== undefined) {
+      const before = head.charCodeAt(head.length - 1);
+      letters = index.followers.get(skeletonOf(head)) ?? '';
+      // A repeated letter leaves the skeleton as it is ("ki*l" may be "kill"): try the letter before too.
+      if (before >= 0x61 && before <= 0x7a && !letters.includes(head[head.length - 1])) letters += head[head.length - 1];
+    }
+    for (const letter of letters) {
+      if (index !== undefined && fixed !== '' && !maybeWordPrefix(head + letter + fixed, index)) continue;
+      if (!fill(head + letter, after)) return false;
+    }
     return true;
   };
   return fill('', pattern) ? found : null;
 }
 
+/** Whether some word of `index` begins with a string of the skeleton of `start` (so `start` may begin a word). */
+function maybeWordPrefix(start: string, index: SpacedLetterIndex): boolean {
+  return ((index.skeletons.get(skeletonOf(start)) ?? 0) & SKELETON_PREFIX) !== 0;
+}
+
 /** Whether some word of `index` has the skeleton of `reading` (so that cutting its stretched letters may hit). */
 function mayBeStretchedWord(reading: string, index: SpacedLetterIndex): boolean {
-  return ((index.skeletons.get(extendSkeleton('', reading)) ?? 0) & SKELETON_WORD) !== 0;
+  return ((index.skeletons.get(skeletonOf(reading)) ?? 0) & SKELETON_WORD) !== 0;
 }
 
 /**
@@ -204,7 +262,7 @@ export function deobfuscateWord(word: string, has: VocabHas, index?: SpacedLette
   }
   if (word.length < 3 || countLetters(word) < 2 || variants.length > 4) return null;
   for (const v of variants) {
-    const hit = uniqueMaskMatch(v, has);
+    const hit = uniqueMaskMatch(v, has, index);
     if (hit !== null) return hit;
   }
   return null;
@@ -230,19 +288,19 @@ function punctuationTokens(punct: string, has: VocabHas): string[] {
 }
 
 /** Tries the chunk with its outer punctuation peeled off by `lead`/`trail`. */
-function peeled(chunk: string, lead: RegExp, trail: RegExp, has: VocabHas): string[] | null {
+function peeled(chunk: string, lead: RegExp, trail: RegExp, has: VocabHas, index?: SpacedLetterIndex): string[] | null {
   const head = chunk.match(lead)?.[0] ?? '';
   if (head.length === chunk.length) return null;
   const tail = chunk.slice(head.length).match(trail)?.[0] ?? '';
   if (head === '' && tail === '') return null;
   const core = chunk.slice(head.length, chunk.length - tail.length);
-  const word = resolveWord(core, has);
+  const word = resolveWord(core, has, index);
   if (word === null) return null;
   return [...punctuationTokens(head, has), word, ...punctuationTokens(tail, has)];
 }
 
 /** Last resort: letter/digit runs and punctuation runs, with English clitics recognised. */
-function splitChunk(chunk: string, has: VocabHas): string[] {
+function splitChunk(chunk: string, has: VocabHas, index?: SpacedLetterIndex): string[] {
   const pieces = chunk.match(/[\p{L}\p{N}\p{M}]+|[^\p{L}\p{N}\p{M}]+/gu) ?? [];
   const out: string[] = [];
   for (let i = 0; i < pieces.length; i++) {
@@ -250,30 +308,33 @@ function splitChunk(chunk: string, has: VocabHas): string[] {
     const next = pieces[i + 1];
     // "cat's" -> cat 's ; "don't" -> do n't (when the vocabulary has the clitic)
     if (next === "'" && pieces[i + 2] !== undefined && CLITICS.has("'" + pieces[i + 2]) && has("'" + pieces[i + 2])) {
-      out.push(resolveWord(piece, has) ?? piece, "'" + pieces[i + 2]);
+      out.push(resolveWord(piece, has, index) ?? piece, "'" + pieces[i + 2]);
       i += 2;
       continue;
     }
     if (next === "'" && pieces[i + 2] === 't' && piece.endsWith('n') && has("n't") && piece.length > 1) {
       const stem = piece.slice(0, -1);
-      out.push(resolveWord(stem, has) ?? stem, "n't");
+      out.push(resolveWord(stem, has, index) ?? stem, "n't");
       i += 2;
       continue;
     }
-    if (/^[\p{L}\p{N}\p{M}]/u.test(piece)) out.push(resolveWord(piece, has) ?? piece);
+    if (/^[\p{L}\p{N}\p{M}]/u.test(piece)) out.push(resolveWord(piece, has, index) ?? piece);
     else out.push(...punctuationTokens(piece, has));
   }
   return out;
 }
 
-/** The tokens of one chunk that is not part of a spaced-letter run. */
-export function chunkTokens(chunk: string, has: VocabHas): string[] {
+/**
+ * The tokens of one chunk that is not part of a spaced-letter run. `index`, the spacedLetterIndex of exactly
+ * the words `has` accepts, only makes masked words cheaper to resolve; the tokens are the same without it.
+ */
+export function chunkTokens(chunk: string, has: VocabHas, index?: SpacedLetterIndex): string[] {
   if (has(chunk)) return [chunk];
-  const soft = peeled(chunk, SOFT_LEAD_RE, SOFT_TRAIL_RE, has);
+  const soft = peeled(chunk, SOFT_LEAD_RE, SOFT_TRAIL_RE, has, index);
   if (soft) return soft;
-  const word = deobfuscateWord(chunk, has);
+  const word = deobfuscateWord(chunk, has, index);
   if (word !== null) return [word];
-  return peeled(chunk, HARD_LEAD_RE, HARD_TRAIL_RE, has) ?? splitChunk(chunk, has);
+  return peeled(chunk, HARD_LEAD_RE, HARD_TRAIL_RE, has, index) ?? splitChunk(chunk, has, index);
 }
 
 type Item = { kind: 'letter'; text: string } | { kind: 'sep'; text: string } | { kind: 'chunk'; text: string };
@@ -283,12 +344,12 @@ const SEPARATOR_CHUNK_RE = /^[^\p{L}\p{N}]{1,2}$/u;
 /** "n.a.k.e.d", "n-a-k-e-d.", "n_a_k_e_d": single letters/digits joined by 1-2 punctuation characters. */
 const SEPARATED_LETTERS_RE = /^[\p{L}\p{N}](?:[^\p{L}\p{N}]{1,2}[\p{L}\p{N}])+[^\p{L}\p{N}]{0,2}$/u;
 
-function toItems(chunks: string[], has: VocabHas): Item[] {
+function toItems(chunks: string[], has: VocabHas, index?: SpacedLetterIndex): Item[] {
   const items: Item[] = [];
   for (const chunk of chunks) {
     if (LETTER_UNIT_RE.test(chunk)) items.push({ kind: 'letter', text: chunk });
     else if (SEPARATOR_CHUNK_RE.test(chunk)) items.push({ kind: 'sep', text: chunk });
-    else if (SEPARATED_LETTERS_RE.test(chunk) && !has(chunk) && deobfuscateWord(chunk, has) === null) {
+    else if (SEPARATED_LETTERS_RE.test(chunk) && !has(chunk) && deobfuscateWord(chunk, has, index) === null) {
       // "n.a.k.e.d" (but not "b&w" when known, nor a masked word such as "s*x" that resolves)
       for (const ch of chunk.match(/[\p{L}\p{N}]/gu) ?? []) items.push({ kind: 'letter', text: ch });
     } else items.push({ kind: 'chunk', text: chunk });
@@ -310,6 +371,49 @@ interface Cover {
   pieces: number;
   /** Letters left single that are not vocabulary words themselves. Fewer is better. */
   unknown: number;
+}
+
+/**
+ * segmentLetters' memo, a trie of units: a node stands for the span of the units on its path from the root,
+ * and holds what depends only on that span: its index filter (live readings; whether it can be a word;
+ * whether no longer span can be) and, once asked, the word it resolves to.
+ */
+interface SpanNode {
+  /** The first child's unit and node (most nodes have one: no Map to look in), then the others. */
+  firstUnit: string | null;
+  first: SpanNode | null;
+  next: Map<string, SpanNode> | null;
+  /** Readings of the span that some word's skeleton starts with; null: not filtering (no index, or too many). */
+  live: string[] | null;
+  /** Some word may have this span's skeleton (always true when not filtering). */
+  canBeWord: boolean;
+  /** No word's skeleton starts with any reading of the span: no span through here can resolve. */
+  dead: boolean;
+  /** undefined: not resolved yet; null: no word. */
+  word: string | null | undefined;
+}
+/** Trie nodes kept for one run before the memo starts afresh (a few MB; a 2,000-letter run needs under 50k). */
+const MAX_SPAN_NODES = 100_000;
+
+/** The node for `parent`'s span extended by one unit (with `readings`), its filter computed from the parent's. */
+function spanChild(parent: SpanNode, readings: readonly string[], index: SpacedLetterIndex | undefined): SpanNode {
+  const child: SpanNode = { firstUnit: null, first: null, next: null, live: null, canBeWord: true, dead: false, word: undefined };
+  if (parent.live === null || index === undefined) return child;
+  const next: string[] = [];
+  let canBeWord = false;
+  for (const reading of parent.live) {
+    for (const r of readings) {
+      const skeleton = extendSkeleton(reading, r);
+      const kind = index.skeletons.get(skeleton);
+      if (kind === undefined || next.includes(skeleton)) continue;
+      next.push(skeleton);
+      if (kind & SKELETON_WORD) canBeWord = true;
+    }
+  }
+  child.dead = next.length === 0;
+  child.live = next.length > MAX_LIVE_READINGS ? null : next;
+  child.canBeWord = child.live === null || canBeWord;
+  return child;
 }
 
 /** Whether `a` explains the letters strictly better than `b`. */
@@ -346,39 +450,44 @@ function segmentLetters(
   const best: Cover[] = new Array<Cover>(n + 1);
   best[n] = { covered: 0, pieces: 0, unknown: 0 };
   const choice: ({ word: string; end: number } | null)[] = new Array(n).fill(null);
+  // What a span filters to and resolves to depends only on its units: a run that repeats itself ("a a a a
+  // ...", "a b a b ...") asks about the same few spans at every start, so each distinct span is worked out
+  // once (the trie of SpanNode). A trie, not a Map of joined strings: extending a span by one unit is one
+  // lookup of a short constant string, where hashing a fresh joined string at every step was half the time.
+  const root = (): SpanNode => ({ firstUnit: null, first: null, next: null, live: index ? [''] : null, canBeWord: true, dead: false, word: undefined });
+  let spans = root();
+  let nodes = 0;
+  const readings = letters.map(unitReadings);
+  const isLetter = letters.map((unit) => HAS_LETTER_RE.test(unit));
   for (let p = n - 1; p >= 0; p--) {
     const rest = best[p + 1];
     const unknown = rest.unknown + (has(letters[p]) ? 0 : 1);
     const single: Cover = { covered: rest.covered, pieces: rest.pieces + 1, unknown };
     let span: Cover | null = null;
     let spanChoice: { word: string; end: number } | null = null;
-    // Readings of letters[p..q) that some word's skeleton starts with; null: not filtering (no index, or too many).
-    let live: string[] | null = index ? [''] : null;
-    let joined = '';
+    if (nodes > MAX_SPAN_NODES) {
+      spans = root();
+      nodes = 0;
+    }
+    let node = spans;
     let hasLetter = false;
     for (let q = p + 1; q <= Math.min(n, p + MAX_SPACED_JOIN); q++) {
       const unit = letters[q - 1];
-      joined += unit;
-      if (!hasLetter && HAS_LETTER_RE.test(unit)) hasLetter = true;
-      let canBeWord = true;
-      if (live !== null && index !== undefined) {
-        const next: string[] = [];
-        canBeWord = false;
-        for (const reading of live) {
-          for (const r of unitReadings(unit)) {
-            const skeleton = extendSkeleton(reading, r);
-            const kind = index.skeletons.get(skeleton);
-            if (kind === undefined || next.includes(skeleton)) continue;
-            next.push(skeleton);
-            if (kind & SKELETON_WORD) canBeWord = true;
-          }
-        }
-        if (next.length === 0) break; // no word's skeleton starts so: no longer span from p can resolve
-        live = next.length > MAX_LIVE_READINGS ? null : next;
-        if (live === null) canBeWord = true;
+      let child = node.firstUnit === unit ? node.first : node.next?.get(unit);
+      if (child === undefined || child === null) {
+        child = spanChild(node, readings[q - 1], index);
+        if (node.firstUnit === null) {
+          node.firstUnit = unit;
+          node.first = child;
+        } else (node.next ??= new Map()).set(unit, child);
+        nodes++;
       }
-      if (q - p < MIN_SPACED_JOIN || !hasLetter || !canBeWord) continue;
-      const word = resolveWord(joined, has, index);
+      node = child;
+      if (node.dead) break; // no word's skeleton starts so: no longer span from p can resolve
+      if (isLetter[q - 1]) hasLetter = true;
+      if (q - p < MIN_SPACED_JOIN || !hasLetter || !node.canBeWord) continue;
+      if (node.word === undefined) node.word = resolveWord(letters.slice(p, q).join(''), has, index);
+      const word = node.word;
       if (word === null) continue;
       const after = best[q];
       const cover: Cover = { covered: q - p + after.covered, pieces: after.pieces + 1, unknown: after.unknown };
@@ -406,16 +515,17 @@ function segmentLetters(
 export function wordTokens(
   normalized: string,
   vocabHas: VocabHas,
-  tokensOfChunk: (chunk: string) => string[] = (chunk) => chunkTokens(chunk, vocabHas),
+  tokensOfChunk?: (chunk: string) => string[],
   spacedIndex?: SpacedLetterIndex,
 ): string[] {
+  const ofChunk = tokensOfChunk ?? ((chunk: string) => chunkTokens(chunk, vocabHas, spacedIndex));
   const chunks = normalized.split(/\s+/u).filter((c) => c !== '');
-  const items = toItems(chunks, vocabHas);
+  const items = toItems(chunks, vocabHas, spacedIndex);
   const out: string[] = [];
   for (let i = 0; i < items.length; ) {
     const item = items[i];
     if (item.kind !== 'letter') {
-      out.push(...tokensOfChunk(item.text));
+      out.push(...ofChunk(item.text));
       i++;
       continue;
     }
@@ -443,8 +553,8 @@ export function wordTokens(
       const joined = segments === null ? null : segments[p];
       const last = joined ? joined.end - 1 : p;
       if (joined) out.push(joined.word);
-      else out.push(...tokensOfChunk(letters[p]));
-      for (const sep of sepsAfter[last]) out.push(...tokensOfChunk(sep));
+      else out.push(...ofChunk(letters[p]));
+      for (const sep of sepsAfter[last]) out.push(...ofChunk(sep));
       p = last + 1;
     }
     i = j;

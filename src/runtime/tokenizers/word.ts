@@ -88,7 +88,7 @@ export class WordTokenizer extends PaddedRowTokenizer {
     return wordTokens(normalized, this.has, (chunk) => {
       let tokens = this.cache.get(chunk);
       if (tokens === undefined) {
-        tokens = chunkTokens(chunk, this.has);
+        tokens = chunkTokens(chunk, this.has, this.spacedIndex);
         this.cache.set(chunk, tokens);
       }
       return tokens;

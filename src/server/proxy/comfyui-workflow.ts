@@ -1,33 +1,16 @@
 /**
- * Reading a client's ComfyUI workflow (API format) for the drop-in /prompt endpoint: which strings must be
- * screened, and what a non-ComfyUI backend should be asked for.
- *
- * Screened: every string input of every node, except
- *   - inputs whose name is a well-known setting that is not text (NOT_TEXT: checkpoint, sampler, file
- *     names, ...), and
- *   - the text of a text-encode node used only as negative conditioning (every link to it arrives at an
- *     input named `negative`): a negative prompt names what must NOT be drawn.
- * Anything else (custom nodes, string primitives linked into a text encoder) is screened: fail closed.
+ * Reading a client's ComfyUI workflow (API format) for the drop-in /prompt endpoint: its shape, the texts to
+ * screen (comfyui-dataflow.ts: the strings that reach text encoders, evaluated through string nodes, plus
+ * every other string that is not a setting), writing the judged texts back, and what a non-ComfyUI backend
+ * should be asked for.
  */
 import { badInput } from '../../errors';
 import type { ComfyWorkflow } from '../../diffusion/backend';
+import { encoderRoutes, workflowTexts, type TextItem } from './comfyui-dataflow';
+import { ENCODERS } from './comfyui-nodes';
 
-/** Inputs that hold settings, not prose. */
-export const NOT_TEXT = new Set([
-  'ckpt_name', 'vae_name', 'lora_name', 'clip_name', 'clip_name1', 'clip_name2', 'unet_name', 'control_net_name', 'upscale_model_name',
-  'style_model_name', 'clip_vision_name', 'gligen_name', 'hypernetwork_name', 'sampler_name', 'scheduler', 'filename_prefix', 'image',
-  'upscale_method', 'crop', 'weight_dtype', 'type', 'add_noise', 'return_with_leftover_noise', 'config_name', 'format', 'method', 'mode',
-]);
-
-export interface PromptSlot {
-  node: string;
-  input: string;
-  text: string;
-  /** True for the text of a text encoder that feeds a `positive` input (the main prompt). */
-  positive: boolean;
-}
-
-const isLink = (v: unknown): v is [string, number] => Array.isArray(v) && v.length === 2 && (typeof v[0] === 'string' || typeof v[0] === 'number') && typeof v[1] === 'number';
+export { NOT_TEXT } from './comfyui-nodes';
+export type { TextItem } from './comfyui-dataflow';
 
 /** Checks the API-format shape; throws BAD_USER_INPUT naming the node. */
 export function checkWorkflow(prompt: unknown): ComfyWorkflow {
@@ -43,44 +26,38 @@ export function checkWorkflow(prompt: unknown): ComfyWorkflow {
   return prompt as ComfyWorkflow;
 }
 
-/** The strings to screen, in a stable order (node ids as listed, inputs as listed). */
-export function promptSlots(wf: ComfyWorkflow): PromptSlot[] {
-  const usedAs = new Map<string, Set<string>>();
-  for (const node of Object.values(wf)) {
-    for (const [input, v] of Object.entries(node.inputs)) {
-      if (!isLink(v)) continue;
-      const from = String(v[0]);
-      if (!usedAs.has(from)) usedAs.set(from, new Set());
-      usedAs.get(from)!.add(input);
-    }
-  }
-  const slots: PromptSlot[] = [];
-  for (const [id, node] of Object.entries(wf)) {
-    const uses = usedAs.get(id);
-    const negativeOnly = uses !== undefined && uses.size === 1 && uses.has('negative');
-    const positive = uses?.has('positive') ?? false;
-    for (const [input, v] of Object.entries(node.inputs)) {
-      if (typeof v !== 'string' || v.trim() === '' || NOT_TEXT.has(input)) continue;
-      if (negativeOnly && /^text/.test(input)) continue;
-      slots.push({ node: id, input, text: v, positive: positive && /^text/.test(input) });
-    }
-  }
-  return slots;
+/**
+ * The texts to screen, the main prompt first (the first encoder text that reaches a positive input: a
+ * non-ComfyUI backend is asked for it), then the others in workflow order; and the linked texts that
+ * evaluate to blank. Throws WorkflowRefusal (BAD_USER_INPUT naming the node) for text it cannot evaluate.
+ */
+export function textsToScreen(wf: ComfyWorkflow, maxChars: number): { ordered: TextItem[]; blank: TextItem[] } {
+  const { screen, blank } = workflowTexts(wf, maxChars);
+  const main = Math.max(0, screen.findIndex((t) => t.positive));
+  return { ordered: screen.length === 0 ? [] : [screen[main], ...screen.filter((_, i) => i !== main)], blank };
 }
 
-/** A copy of the workflow with each slot's string replaced by `sent[i]`. */
-export function replaceSlots(wf: ComfyWorkflow, slots: PromptSlot[], sent: string[]): ComfyWorkflow {
+/**
+ * A copy of the workflow in which each screened input holds the text sent for it (`sent[i]` for
+ * `items[i]`), and each blank linked text its evaluated value. A link is replaced by the text: the
+ * encoder then receives exactly what was judged, even when a REDIRECT rewrote text assembled from several
+ * string nodes (which are left in place, unused).
+ */
+export function writeTexts(wf: ComfyWorkflow, items: TextItem[], sent: string[], blank: TextItem[] = []): ComfyWorkflow {
   const out = structuredClone(wf);
-  slots.forEach((s, i) => (out[s.node].inputs[s.input] = sent[i]));
+  blank.forEach((t) => (out[t.node].inputs[t.input] = t.text));
+  items.forEach((t, i) => (out[t.node].inputs[t.input] = sent[i]));
   return out;
 }
 
-/** Size, steps, seed and batch size as a non-ComfyUI backend needs them (first node that has them). */
+/**
+ * Size, steps, seed and batch size as a non-ComfyUI backend needs them (first node that has them), and the
+ * negative prompt: the first text of the first encoder whose conditioning reaches only negative inputs,
+ * when it is typed in (call this on the workflow with the judged texts written in).
+ */
 export function workflowParams(wf: ComfyWorkflow): { width?: number; height?: number; count?: number; steps?: number; seed?: number; negativePrompt: string | null } {
   const out: ReturnType<typeof workflowParams> = { negativePrompt: null };
-  const usedAs = new Map<string, string>();
-  for (const node of Object.values(wf)) for (const [input, v] of Object.entries(node.inputs)) if (isLink(v) && input === 'negative') usedAs.set(String(v[0]), 'negative');
-  for (const [id, node] of Object.entries(wf)) {
+  for (const node of Object.values(wf)) {
     const i = node.inputs;
     if (out.width === undefined && typeof i.width === 'number' && typeof i.height === 'number' && typeof i.batch_size === 'number') {
       out.width = i.width;
@@ -93,7 +70,13 @@ export function workflowParams(wf: ComfyWorkflow): { width?: number; height?: nu
       // ComfyUI seeds go up to 2^64; other backends take 31 bits: out of that range means "random".
       out.seed = typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 2147483647 ? seed : -1;
     }
-    if (out.negativePrompt === null && usedAs.get(id) === 'negative' && typeof i.text === 'string') out.negativePrompt = i.text;
+  }
+  for (const [id, route] of encoderRoutes(wf)) {
+    const text = wf[id].inputs[ENCODERS[wf[id].class_type][0]];
+    if (route.negative && !route.positive && typeof text === 'string') {
+      out.negativePrompt = text;
+      break;
+    }
   }
   return out;
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { a1111Txt2img } from './a1111';
 import { ComfyDropIn } from './comfyui';
 import { openaiImages } from './openai';
-import type { DropInDeps } from './shared';
+import { sendJson, type DropInDeps } from './shared';
 
 export type DropInHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -29,9 +29,35 @@ export function createDropInRoutes(deps: DropInDeps): (pathname: string) => Drop
         return (req, res, url) => comfy.view(req, res, url);
     }
     const m = /^\/history\/([^/]+)$/.exec(pathname);
-    if (m) return (req, res) => comfy.history(req, res, decodeURIComponent(m[1]));
-    return null;
+    if (!m) return null;
+    const id = decodePathSegment(m[1]);
+    if (id === null) return (_req, res) => badHistoryId(res, m[1]);
+    return (req, res) => comfy.history(req, res, id);
   };
+}
+
+/**
+ * A percent-decoded path segment, or null when its escapes do not decode as UTF-8 (`%ED%A0%80`, `%C0%AF`):
+ * decodeURIComponent throws there, and that throw used to be a 500. (Malformed escapes such as `%E0%A4%A`
+ * never get here: the HTTP layer refuses the target first.)
+ */
+function decodePathSegment(s: string): string | null {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * 400 in ComfyUI's error shape (as comfyui.ts answers), before authentication like any unroutable target:
+ * the id cannot name a job, whoever asks.
+ */
+function badHistoryId(res: ServerResponse, raw: string): void {
+  const message = `/history/${raw.slice(0, 200)} does not hold a prompt id: its percent-escapes are not UTF-8; allowed: /history/{prompt_id} with the id POST /prompt returned`;
+  res.setHeader('connection', 'close');
+  sendJson(res, 400, { error: { type: 'invalid_prompt', message, details: '', extra_info: { code: 'BAD_REQUEST' } }, node_errors: {} });
 }
 
 export type { DropInDeps } from './shared';

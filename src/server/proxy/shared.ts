@@ -11,12 +11,17 @@ import { promptSummary, type ImageDecision, type PromptDecision } from '../../sa
 import type { Tenant } from '../../safety/policy-file';
 import type { Authenticate } from '../auth';
 import type { GatewayContext } from '../context';
-import { BodyTooLarge, readBody } from '../http';
+import { clientKey } from '../usage';
+import { BodyOverloaded, BodyTooLarge, OVERLOAD_RETRY_AFTER_S, readBody, type BodyBudget } from '../body';
 
 export interface DropInDeps {
   authenticate: Authenticate;
-  context: (requestId: string, tenant: Tenant) => GatewayContext;
+  /** `client`: whose turn the request's model work takes in the batcher (../usage.ts clientKey). */
+  context: (requestId: string, tenant: Tenant, client?: string) => GatewayContext;
+  /** Largest drop-in body: min(MAX_DROP_IN_BODY_BYTES, MAX_BODY_BYTES); these routes take JSON prompts and workflows, never images. */
   maxBodyBytes: number;
+  /** Request bytes buffered across every request in flight (MAX_BUFFERED_BYTES), shared with /graphql. */
+  bodyBudget: BodyBudget;
 }
 
 /** A refusal in the peer API's own error shape. */
@@ -60,18 +65,27 @@ export function open(deps: DropInDeps, req: IncomingMessage, res: ServerResponse
   const header = req.headers['x-request-id'];
   const requestId = (Array.isArray(header) ? header[0] : header)?.slice(0, 128) || randomUUID();
   res.setHeader('x-request-id', requestId);
-  return { ctx: deps.context(requestId, auth.tenant), requestId };
+  return { ctx: deps.context(requestId, auth.tenant, clientKey(auth.tenant, req)), requestId };
 }
 
-/** Reads a JSON object body; answers 413/400 in the peer's shape and returns null when it cannot. */
+/**
+ * Reads a JSON object body; answers 413/503/400 in the peer's shape and returns null when it cannot. A client
+ * that left mid-body rejects (BodyAborted): the HTTP layer's boundary answers no one.
+ */
 export async function readJson(deps: DropInDeps, req: IncomingMessage, res: ServerResponse, fail: PeerError): Promise<Record<string, unknown> | null> {
   let raw: Buffer;
   try {
-    raw = await readBody(req, deps.maxBodyBytes);
+    raw = await readBody(req, res, deps.maxBodyBytes, deps.bodyBudget);
   } catch (e) {
     if (e instanceof BodyTooLarge) {
       res.setHeader('connection', 'close');
-      fail(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxBodyBytes} bytes; allowed: at most ${deps.maxBodyBytes} (MAX_BODY_BYTES)`);
+      fail(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${deps.maxBodyBytes} bytes; allowed: at most ${deps.maxBodyBytes} (MAX_DROP_IN_BODY_BYTES: a JSON prompt or workflow, no images)`);
+      return null;
+    }
+    if (e instanceof BodyOverloaded) {
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', String(OVERLOAD_RETRY_AFTER_S));
+      fail(res, 503, 'OVERLOADED', e.message);
       return null;
     }
     throw e;
@@ -105,6 +119,8 @@ export type DropInOutcome =
 /**
  * The pipeline: screen `prompts` (all in one model run); refuse if any is refused; call the backend with
  * `build(sent)` (the sent texts, in order); check every image. Never throws for expected failures.
+ * `opts.negativeAt`: the index in `prompts` of a negative prompt that was screened too (the drop-in decided
+ * the sampler renders it): the backend then gets its sent text as the negative prompt.
  */
 export async function runDropIn(
   ctx: GatewayContext,
@@ -113,6 +129,7 @@ export async function runDropIn(
   params: Omit<GenerateParams, 'prompt'>,
   names: Partial<Record<keyof GenerateParams, string>>,
   native: (sent: string[]) => { api: BackendKind; body: Record<string, unknown> },
+  opts: { negativeAt?: number } = {},
 ): Promise<DropInOutcome> {
   let req;
   try {
@@ -132,7 +149,7 @@ export async function runDropIn(
   if (refused) return { ok: false, error: refused.error!, prompts: decisions };
   try {
     const sent = decisions.map((d) => d.sent!);
-    req = { ...req, prompt: sent[0] };
+    req = { ...req, prompt: sent[0], ...(opts.negativeAt !== undefined ? { negativePrompt: sent[opts.negativeAt] } : {}) };
     if (!ctx.diffusion) throw noBackend();
     ctx.usage.modelInputs += req.count; // every image is a model input for the post-check
     if (ctx.usage.modelInputs > ctx.services.config.maxRequestItems) {
@@ -147,10 +164,13 @@ export async function runDropIn(
   }
 }
 
-/** The per-request moderation summary every drop-in response carries (`moderation`). */
-export function moderationSummary(prompts: PromptDecision[], images: ImageDecision[] = []): Record<string, unknown> {
+/**
+ * The per-request moderation summary every drop-in response carries (`moderation`). `fields` names the
+ * request field each prompt decision is about (A1111 screens several), in the same order.
+ */
+export function moderationSummary(prompts: PromptDecision[], images: ImageDecision[] = [], fields: string[] = []): Record<string, unknown> {
   return {
-    prompts: prompts.map(promptSummary),
+    prompts: prompts.map((d, i) => (fields[i] ? { field: fields[i], ...promptSummary(d) } : promptSummary(d))),
     images: images.map((d) => ({
       index: d.index,
       action: d.action,

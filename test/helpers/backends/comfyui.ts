@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import { NOT_AN_IMAGE, renderPng } from './images';
-import { FakeBackend, json } from './server';
+import { FakeBackend, json, traceback } from './server';
 
 type Workflow = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 
@@ -45,6 +45,10 @@ export class FakeComfyUI extends FakeBackend {
     if (method === 'GET' && h) {
       const job = this.jobs.get(h[1]);
       if (!job || job.polls++ < this.pendingPolls) return json(res, 200, {});
+      if (this.mode === 'execution-error') {
+        const failure = { prompt_id: h[1], node_id: '3', node_type: 'KSampler', exception_message: 'CUDA out of memory', exception_type: 'torch.OutOfMemoryError', traceback: [traceback(this.prompts.at(-1))] };
+        return json(res, 200, { [h[1]]: { prompt: [0, h[1], {}, {}, ['9']], outputs: {}, status: { status_str: 'error', completed: false, messages: [['execution_error', failure]] } } });
+      }
       return json(res, 200, {
         [h[1]]: {
           prompt: [0, h[1], {}, {}, ['9']],

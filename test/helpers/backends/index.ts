@@ -12,4 +12,5 @@ export function startFakeBackend(kind: BackendKind): Promise<FakeBackend> {
 
 export { FakeA1111, FakeComfyUI, FakeOpenAI };
 export type { FakeBackend, Mode } from './server';
+export { traceback, TRACEBACK_PATH } from './server';
 export { colourFor, NOT_AN_IMAGE, renderPng } from './images';

@@ -14,8 +14,17 @@ import type { AddressInfo } from 'node:net';
  * garbage      HTTP 200 with a body that is not JSON
  * wrong-shape  HTTP 200 with JSON that is not the API's answer
  * not-image    answer normally, but the image bytes are not an image
+ * traceback    HTTP 500 with a Python traceback (file paths, the request's prompt echoed), as a crashing
+ *              web UI answers: none of it may reach a client
+ * execution-error  (ComfyUI) queue the prompt, then show it in /history as failed with a traceback
  */
-export type Mode = 'ok' | 'down' | 'unavailable' | 'slow' | 'garbage' | 'wrong-shape' | 'not-image';
+export type Mode = 'ok' | 'down' | 'unavailable' | 'slow' | 'garbage' | 'wrong-shape' | 'not-image' | 'traceback' | 'execution-error';
+
+/** What a crashing backend says: paths and a traceback (tests assert clients never see these). */
+export const TRACEBACK_PATH = '/opt/stable-diffusion-webui/modules/processing.py';
+export function traceback(prompt: unknown): string {
+  return `Traceback (most recent call last):\n  File "${TRACEBACK_PATH}", line 845, in process_images\n    res = process_images_inner(p)\nRuntimeError: CUDA out of memory while sampling prompt ${JSON.stringify(prompt)}`;
+}
 
 export interface Received {
   path: string;
@@ -77,6 +86,11 @@ export abstract class FakeBackend {
       return;
     }
     if (this.mode === 'unavailable') return json(res, 503, { error: 'model is loading' });
+    if (this.mode === 'traceback') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(traceback((body as { prompt?: unknown } | undefined)?.prompt));
+      return;
+    }
     if (this.mode === 'garbage') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body>502 Bad Gateway from some proxy</body></html>');
