@@ -90,11 +90,13 @@ export function requestTarget(raw: string | undefined): RequestTarget | null {
   return { pathname: url.pathname, search: url.search, url: () => url };
 }
 /**
- * RFC 3986 path and query characters (pchar, "/" and "?"), with "%" only as the start of a two-digit escape:
- * `[`, `]`, `#`, quotes, braces, backslashes, raw non-ASCII and stray "%" are refused (400) rather than
- * guessed at. One linear pass (the classes do not overlap, so there is no backtracking).
+ * The path: RFC 3986 characters (pchar and "/"), with "%" only as the start of a two-digit escape, so `[`,
+ * `]`, `#`, quotes, braces, backslashes, raw non-ASCII and stray "%" in a path are refused (400) rather than
+ * guessed at. The query is looser (any visible ASCII but "#"): it never becomes a host, and GET /graphql
+ * clients such as `curl -g 'http://.../graphql?query={model{name}}'` send braces and quotes unescaped. One
+ * linear pass (the classes do not overlap, so there is no backtracking).
  */
-const PATH_AND_QUERY = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)*$/;
+const PATH_AND_QUERY = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)*(?:\?[\x21-\x22\x24-\x7e]*)?$/;
 /** `http(s)://authority` then the path and query (group 1); the authority is left to the URL parser. */
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*(.*)$/is;
 const GRAPHQL_TARGET: RequestTarget = Object.freeze({ pathname: '/graphql', search: '', url: () => new URL('/graphql', 'http://localhost') });

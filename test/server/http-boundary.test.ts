@@ -148,3 +148,21 @@ test('HEAD and OPTIONS on every route: below 500, and HEAD answers carry no body
     }
   }
 });
+
+describe('request targets', () => {
+  test('a malformed path is 400 BAD_REQUEST naming what is allowed; the process serves on', async () => {
+    for (const target of ['//[', '/history/%E0%A4%A', '/p%zz', '/x#y']) {
+      const x = await exchange(p.gw.port, `GET ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      expect({ target, status: x.responses[0]?.status }).toEqual({ target, status: 400 });
+      expect(codeOf(x.responses[0])).toBe('BAD_REQUEST');
+    }
+    expect((await fetch(`${p.gw.url}/healthz`)).status).toBe(200);
+  });
+
+  test('GET /graphql with braces and quotes unescaped in the query (curl -g) is answered', async () => {
+    const q = '{classify(input:{text:"a%20fox"}){unsafe}}';
+    const x = await exchange(p.gw.port, `GET /graphql?query=${q} HTTP/1.1\r\nhost: x\r\napollo-require-preflight: true\r\nauthorization: Bearer ${KEYS.flag}\r\nconnection: close\r\n\r\n`);
+    expect(x.responses[0].status).toBe(200);
+    expect(x.responses[0].json().data.classify.unsafe).toBe(false);
+  });
+});
