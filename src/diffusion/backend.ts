@@ -36,6 +36,10 @@ export interface DiffusionSettings {
   openai: {
     /** Sent as `model` when set. */
     model: string | null;
+    /** Sent as `quality` when set, in place of any client's (OPENAI_QUALITIES). */
+    quality: string | null;
+    /** Sent as `moderation` when set ('auto' or 'low'); a client's never is. */
+    moderation: string | null;
   };
 }
 

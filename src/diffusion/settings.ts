@@ -8,6 +8,11 @@ import { expectMapping, expectOneOf, isRecord, join, policyError } from '../safe
 import { BACKEND_KINDS, type BackendKind, type ComfyWorkflow, type DiffusionSettings } from './backend';
 import defaultWorkflow from './comfyui-txt2img.json';
 
+/** OpenAI's image `quality` values (dall-e-3: standard, hd; gpt-image-1: low, medium, high; both: auto). */
+export const OPENAI_QUALITIES = ['auto', 'standard', 'hd', 'low', 'medium', 'high'] as const;
+/** OpenAI's image `moderation` values (gpt-image-1). */
+export const OPENAI_MODERATION = ['auto', 'low'] as const;
+
 export const DEFAULT_DIFFUSION_TIMEOUT_MS = 120_000;
 export const DEFAULT_COMFYUI_POLL_MS = 250;
 export const DEFAULT_WORKFLOW_NAME = 'src/diffusion/comfyui-txt2img.json (shipped)';
@@ -105,7 +110,10 @@ export function parseDiffusion(raw: unknown, env: DiffusionEnv, where: string, d
   else if (c.negativePromptNode === undefined && typeof workflow['7']?.inputs.text === 'string' && promptNode !== '7') negativePromptNode = '7';
   const pollIntervalMs = c.pollIntervalMs === undefined ? DEFAULT_COMFYUI_POLL_MS : positiveInt(c.pollIntervalMs, where, join(key, 'comfyui.pollIntervalMs'), 1, 60_000);
 
-  const o = d.openai === undefined ? {} : expectMapping(d.openai, where, join(key, 'openai'), ['model']);
+  const o = d.openai === undefined ? {} : expectMapping(d.openai, where, join(key, 'openai'), ['model', 'quality', 'moderation']);
+  // Operator settings win over a drop-in client's: set here, they replace whatever the client asked for.
+  const quality = o.quality === undefined || o.quality === null ? null : expectOneOf(o.quality, where, join(key, 'openai.quality'), OPENAI_QUALITIES);
+  const moderation = o.moderation === undefined || o.moderation === null ? null : expectOneOf(o.moderation, where, join(key, 'openai.moderation'), OPENAI_MODERATION);
   if (o.model !== undefined && o.model !== null && typeof o.model !== 'string') throw policyError(where, join(key, 'openai.model'), `= ${JSON.stringify(o.model)} is not a model name; allowed: a string such as dall-e-3, or null to send none`);
   if (backend === null) return null;
   if (url === null) {
@@ -117,6 +125,6 @@ export function parseDiffusion(raw: unknown, env: DiffusionEnv, where: string, d
     timeoutMs,
     apiKey,
     comfyui: Object.freeze({ workflow, workflowFile, promptNode, negativePromptNode, pollIntervalMs }),
-    openai: Object.freeze({ model: (o.model as string | undefined) ?? null }),
+    openai: Object.freeze({ model: (o.model as string | undefined) ?? null, quality, moderation }),
   });
 }

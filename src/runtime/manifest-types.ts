@@ -48,8 +48,9 @@ export interface TextTowerSpec extends TowerSpec {
    * its trailing padding (masked pooling, no positions): the gateway then cuts each batch to its longest row
    * instead of running all contextLength positions. False (the default when absent) for graphs that need
    * exactly contextLength positions, such as CLIP's (positional embeddings, pooling at the end token).
+   * Optional so that bundle builders may leave it out of manifest.json; the reader always sets it.
    */
-  trimPadding: boolean;
+  trimPadding?: boolean;
 }
 
 export interface ImagePreprocessSpec {

@@ -73,7 +73,7 @@ export class ModelRuntime {
           inputType: m.text.inputType,
           tokenizer: m.text.tokenizer,
           bundleDir: bundle.dir,
-          trimPadding: m.text.trimPadding,
+          trimPadding: m.text.trimPadding ?? false,
         },
         image: {
           model: path.join(bundle.dir, m.image.model),

@@ -117,11 +117,18 @@ describe('request details', () => {
     }
   });
 
+  test('a policy with an unknown OpenAI quality or moderation is refused, naming the key and the allowed values', () => {
+    const parse = (openai: Record<string, unknown>) => parseDiffusion({ openai }, { backend: 'openai', url: 'http://127.0.0.1:1', timeoutMs: 1500, apiKey: null }, 'test', __dirname, {}, (m) => new Error(m));
+    expect(() => parse({ moderation: 'off' })).toThrow(/openai\.moderation.*allowed: auto, low/);
+    expect(() => parse({ quality: 'ultra' })).toThrow(/openai\.quality.*allowed: auto, standard, hd, low, medium, high/);
+    expect(parse({ quality: 'HD', moderation: 'auto' })!.openai).toEqual({ model: null, quality: 'hd', moderation: 'auto' });
+  });
+
   test('OpenAI: the operator\'s model, never the native body\'s model, moderation or user', async () => {
     const fake = await startFakeBackend('openai');
     try {
       const native = { api: 'openai' as const, body: { model: 'client-model', moderation: 'low', user: 'u', quality: 'hd' } };
-      await createBackend(settings('openai', fake.url, { openai: { model: 'operator-model' } })).generate({ ...REQ, native });
+      await createBackend(settings('openai', fake.url, { openai: { model: 'operator-model', quality: null, moderation: null } })).generate({ ...REQ, native });
       await createBackend(settings('openai', fake.url)).generate({ ...REQ, native });
       expect(fake.received.map((r) => r.body)).toEqual([
         { model: 'operator-model', prompt: REQ.prompt, n: 2, size: '96x64', response_format: 'b64_json', quality: 'hd' },
@@ -149,7 +156,7 @@ describe('request details', () => {
   test('OpenAI gets prompt, n, size and response_format b64_json', async () => {
     const fake = await startFakeBackend('openai');
     try {
-      await createBackend(settings('openai', fake.url, { openai: { model: 'gpt-image-test' } })).generate(REQ);
+      await createBackend(settings('openai', fake.url, { openai: { model: 'gpt-image-test', quality: null, moderation: null } })).generate(REQ);
       expect(fake.received[0].body).toEqual({ model: 'gpt-image-test', prompt: REQ.prompt, n: 2, size: '96x64', response_format: 'b64_json' });
     } finally {
       await fake.close();

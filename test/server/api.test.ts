@@ -26,7 +26,7 @@ describe('HTTP surface', () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gw.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json() as any).toEqual({ status: 'ready' });
   });
 
   test('the landing page loads nothing from the internet', async () => {
@@ -50,7 +50,7 @@ describe('HTTP surface', () => {
   test('unknown routes are 404 with a code', async () => {
     const res = await fetch(`${gw.url}/nope`);
     expect(res.status).toBe(404);
-    expect((await res.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect((await res.json() as any).errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
   test('CSRF prevention stays on: a simple text/plain POST and a bare GET are refused', async () => {
@@ -60,13 +60,13 @@ describe('HTTP surface', () => {
     expect(bare.status).toBe(400);
     const ok = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ model { name } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).data.model.name).toBe('fixture-tiny');
+    expect((await ok.json() as any).data.model.name).toBe('fixture-tiny');
   });
 
   test('invalid JSON is a 400 with a message', async () => {
     const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await res.json() as any;
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(body.errors[0].message).toMatch(/not valid JSON/);
   });
@@ -144,7 +144,6 @@ describe('GraphQL fields', () => {
     expect(again.body.data!.classify.unsafe).toBe(false);
     expect(again.body.data!.classify.distance).toBeCloseTo(u.after.distance, 4);
   });
-});
 
   test('redirect EDIT (the default) keeps the prompt and changes only the words that make it unsafe', async () => {
     const prompt = 'a watercolor painting of a naked woman on a beach at sunset';
@@ -243,7 +242,7 @@ describe('errors carry stable codes and say what is allowed', () => {
     const { body } = await gql(gw, `{ good: classify(input: { text: "a cat" }) { unsafe } bad: classify(input: { text: "" }) { unsafe } }`);
     expect(body.data).toBeNull();
     expect(body.errors).toHaveLength(1);
-    expect(body.errors![0].path).toEqual(['bad']);
+    expect((body.errors![0] as { path?: unknown }).path).toEqual(['bad']);
     expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 
@@ -252,7 +251,7 @@ describe('errors carry stable codes and say what is allowed', () => {
     try {
       const res = await fetch(`${small.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ classify(input: { text: "${'a'.repeat(4000)}" }) { unsafe } }` }) });
       expect(res.status).toBe(413);
-      expect((await res.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      expect((await res.json() as any).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
     } finally {
       await small.close();
     }

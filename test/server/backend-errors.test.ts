@@ -43,7 +43,7 @@ describe.each(['production', 'development'])('A1111 drop-in, a backend answering
   test('the client gets the kind, the status and the request id; the audit log gets the traceback, prompt redacted', async () => {
     s.fake.mode = 'traceback';
     const res = await fetch(`${s.gw.url}/sdapi/v1/txt2img`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `req-a1111-${nodeEnv}`, ...auth('redirect') }, body: JSON.stringify({ prompt: SAFE, width: 64, height: 64 }) });
-    const body = await res.json();
+    const body = await res.json() as any;
     expect(res.status).toBe(502);
     expect(body.code).toBe('BACKEND_UNAVAILABLE');
     expect(body.detail).toBe(`diffusion backend (a1111) is unavailable: POST /sdapi/v1/txt2img answered HTTP 500; details are in the gateway's log under request id req-a1111-${nodeEnv}`);
@@ -77,7 +77,7 @@ describe('GraphQL generate and the OpenAI drop-in (production)', () => {
   test('OpenAI drop-in: a body that is not JSON (a proxy\'s HTML page) stays in the log', async () => {
     s.fake.mode = 'garbage';
     const res = await fetch(`${s.gw.url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-openai', ...auth('redirect') }, body: JSON.stringify({ prompt: SAFE, size: '64x64' }) });
-    const body = await res.json();
+    const body = await res.json() as any;
     expect([res.status, body.error.gateway_code]).toEqual([502, 'BACKEND_BAD_RESPONSE']);
     expect(body.error.message).toBe("diffusion backend (openai) answered something its API does not allow: POST /v1/images/generations is not JSON; allowed: a JSON body; details are in the gateway's log under request id req-openai");
     expect(JSON.stringify(body)).not.toMatch(LEAKS);
@@ -103,11 +103,11 @@ describe('ComfyUI drop-in (production)', () => {
       '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
       '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
     };
-    const queued = await (await fetch(`${s.gw.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-comfy', ...auth('redirect') }, body: JSON.stringify({ prompt: workflow }) })).json();
+    const queued = await (await fetch(`${s.gw.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-comfy', ...auth('redirect') }, body: JSON.stringify({ prompt: workflow }) })).json() as any;
     const id = queued.prompt_id;
     let entry: any;
     for (let i = 0; i < 300 && !entry; i++) {
-      entry = (await (await fetch(`${s.gw.url}/history/${id}`, { headers: auth('redirect') })).json())[id];
+      entry = (await (await fetch(`${s.gw.url}/history/${id}`, { headers: auth('redirect') })).json() as any)[id];
       if (!entry) await new Promise((r) => setTimeout(r, 10));
     }
     expect(entry.status.status_str).toBe('error');

@@ -99,7 +99,7 @@ test('slow bodies hold at most MAX_BUFFERED_BYTES; beyond it 503 OVERLOADED + Re
   expect(await waitBuffered((n) => n === 0)).toBe(0);
   const res = await fetch(`${p.gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth('flag') }, body: paddedQuery(240 * KiB) });
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ data: { classify: { unsafe: true } } });
+  expect(await res.json() as any).toEqual({ data: { classify: { unsafe: true } } });
   expect(await buffered()).toBe(0);
 });
 
@@ -116,10 +116,10 @@ describe('per-route body limits: images only where images go', () => {
   test('/graphql takes bodies up to MAX_BODY_BYTES (base64 images); 413 PAYLOAD_TOO_LARGE beyond', async () => {
     const ok = await fetch(`${p.gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth('flag') }, body: paddedQuery(200 * KiB, 'a cat on a sofa') });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ data: { classify: { unsafe: false } } });
+    expect(await ok.json() as any).toEqual({ data: { classify: { unsafe: false } } });
     const tooBig = await fetch(`${p.gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth('flag') }, body: paddedQuery(BODY + 1) });
     expect(tooBig.status).toBe(413);
-    expect((await tooBig.json()).errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE' }, message: expect.stringMatching(/allowed: at most 262144 \(MAX_BODY_BYTES\)/) });
+    expect((await tooBig.json() as any).errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE' }, message: expect.stringMatching(/allowed: at most 262144 \(MAX_BODY_BYTES\)/) });
   });
 
   test('the drop-in JSON routes refuse bodies over MAX_DROP_IN_BODY_BYTES with 413 in their own error shape', async () => {
@@ -127,17 +127,17 @@ describe('per-route body limits: images only where images go', () => {
     const headers = { 'content-type': 'application/json', ...auth('flag') };
     const a1111 = await fetch(`${p.gw.url}/sdapi/v1/txt2img`, { method: 'POST', headers, body });
     expect(a1111.status).toBe(413);
-    expect(await a1111.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', detail: expect.stringMatching(/allowed: at most 65536 \(MAX_DROP_IN_BODY_BYTES: a JSON prompt or workflow, no images\)/) });
+    expect(await a1111.json() as any).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', detail: expect.stringMatching(/allowed: at most 65536 \(MAX_DROP_IN_BODY_BYTES: a JSON prompt or workflow, no images\)/) });
     const openai = await fetch(`${p.gw.url}/v1/images/generations`, { method: 'POST', headers, body });
     expect(openai.status).toBe(413);
-    expect((await openai.json()).error).toMatchObject({ gateway_code: 'PAYLOAD_TOO_LARGE', type: 'invalid_request_error' });
+    expect((await openai.json() as any).error).toMatchObject({ gateway_code: 'PAYLOAD_TOO_LARGE', type: 'invalid_request_error' });
     const comfy = await fetch(`${p.gw.url}/prompt`, { method: 'POST', headers, body });
     expect(comfy.status).toBe(413);
-    expect((await comfy.json()).error.extra_info.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await comfy.json() as any).error.extra_info.code).toBe('PAYLOAD_TOO_LARGE');
     // Under the limit the same route works: the prompt is screened and generated.
     const ok = await fetch(`${p.gw.url}/sdapi/v1/txt2img`, { method: 'POST', headers, body: JSON.stringify({ prompt: SAFE, width: 64, height: 64, steps: 5 }) });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).images).toHaveLength(1);
+    expect((await ok.json() as any).images).toHaveLength(1);
     expect(await buffered()).toBe(0);
   });
 

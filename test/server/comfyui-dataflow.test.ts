@@ -22,7 +22,7 @@ beforeEach(() => p.fake.reset());
 
 async function submit(wf: Workflow, tenant: Tenant = 'block'): Promise<{ status: number; body: any }> {
   const res = await fetch(`${p.gw.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(tenant) }, body: JSON.stringify({ prompt: wf, client_id: 'test' }) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json() as any };
 }
 
 /** Queues the workflow, waits for its history entry, and returns it with the workflow the backend received. */
@@ -31,7 +31,7 @@ async function run(wf: Workflow, tenant: Tenant = 'block'): Promise<{ entry: any
   expect([r.status, r.body.error?.message]).toEqual([200, undefined]);
   const id = r.body.prompt_id;
   for (let i = 0; i < 200; i++) {
-    const h = await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth(tenant) })).json();
+    const h = await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth(tenant) })).json() as any;
     if (h[id]) {
       expect(h[id].status.status_str).toBe('success');
       const queued = p.fake.received.filter((r) => r.path === 'POST /prompt');

@@ -192,6 +192,17 @@ describe('OpenAI drop-in: the operator\'s settings win', () => {
   });
 });
 
+test('OpenAI drop-in: the operator\'s quality and moderation replace the client\'s', async () => {
+  const p = await startPipeline('openai', { POLICY_FILE: writePolicy(`${POLICY}  openai: { model: operator-model, quality: standard, moderation: auto }\n`) });
+  try {
+    const r = await post(p, '/v1/images/generations', { prompt: SAFE, n: 1, size: '64x64', quality: 'hd', moderation: 'low', model: 'gpt-image-1' });
+    expect(r.status).toBe(200);
+    expect(p.fake.received[0].body).toMatchObject({ model: 'operator-model', quality: 'standard', moderation: 'auto' });
+  } finally {
+    await p.close();
+  }
+});
+
 test('OpenAI drop-in with no operator model: the client\'s model is dropped, not forwarded', async () => {
   const p = await startPipeline('openai');
   try {

@@ -8,7 +8,7 @@ import { auth, compare, RED, SAFE, startPipeline, UNSAFE, type Pipeline, type Te
 
 async function post(p: Pipeline, path: string, body: unknown, tenant: Tenant | null = 'redirect'): Promise<{ status: number; body: any }> {
   const res = await fetch(`${p.gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(tenant ? auth(tenant) : {}) }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await res.json() as any };
 }
 
 async function classifySafe(p: Pipeline, text: string): Promise<boolean> {
@@ -167,7 +167,7 @@ describe('ComfyUI: POST /prompt, GET /history/{id}, GET /view', () => {
     expect(r.status).toBe(200);
     const id = r.body.prompt_id;
     for (let i = 0; i < 200; i++) {
-      const h = await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth(tenant) })).json();
+      const h = await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth(tenant) })).json() as any;
       if (h[id]) return { id, entry: h[id], history: h };
       await new Promise((res) => setTimeout(res, 10));
     }
@@ -229,7 +229,7 @@ describe('ComfyUI: POST /prompt, GET /history/{id}, GET /view', () => {
 
   test('jobs and images belong to the key that queued them; unknown files are 404', async () => {
     const { id, entry } = await run(SAFE, 'redirect');
-    expect(await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth('flag') })).json()).toEqual({});
+    expect(await (await fetch(`${p.gw.url}/history/${id}`, { headers: auth('flag') })).json() as any).toEqual({});
     const file = entry.outputs['9'].images[0].filename;
     expect((await fetch(`${p.gw.url}/view?filename=${file}`, { headers: auth('flag') })).status).toBe(404);
     expect((await fetch(`${p.gw.url}/view?filename=../../etc/passwd`, { headers: auth('redirect') })).status).toBe(404);

@@ -147,7 +147,7 @@ describe('API keys and budgets', () => {
   afterAll(() => p?.close());
 
   test('without a valid key: HTTP 401, UNAUTHENTICATED, and nothing runs', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-a-known-key-000000' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-a-known-key-000000' }, { authorization: 'Basic abc' }] as Record<string, string>[]) {
       const res = await gql(p.gw, '{ model { name } }', undefined, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

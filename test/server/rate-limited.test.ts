@@ -24,7 +24,7 @@ test('a client over its burst gets 429 with Retry-After and a code; /healthz is 
   expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
   expect(statuses.slice(5)).toContain(429);
   expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  const body = await limited!.json();
+  const body = await limited!.json() as any;
   expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
   expect(body.errors[0].message).toMatch(/RATE_LIMIT_PER_SECOND/);
   for (let i = 0; i < 20; i++) expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);

@@ -1,6 +1,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
+import type { ImageLimits } from '../../../src/runtime/image/limits';
 import {
   ALLOWED_FORMATS,
   inspectImage,
@@ -19,7 +20,7 @@ function solid(width: number, height: number, colour: { r: number; g: number; b:
 }
 
 /** Per format: encoder and the largest error (8-bit levels) its compression may introduce on a flat colour. */
-const FORMATS: Array<[string, (s: sharp.Sharp) => Promise<Buffer>, number]> = [
+const FORMATS: Array<[string, (s: Sharp) => Promise<Buffer>, number]> = [
   ['png', (s) => s.png().toBuffer(), 0],
   ['jpeg', (s) => s.jpeg({ quality: 95 }).toBuffer(), 2],
   ['webp', (s) => s.webp({ quality: 90 }).toBuffer(), 2],
@@ -273,7 +274,7 @@ describe('preprocessImage: colour conversion to 8-bit sRGB RGB', () => {
 });
 
 describe('preprocessImage: refusals', () => {
-  const refuse = (bytes: Buffer, limits = LIMITS) => badInputOf(preprocessImage(bytes, CLIP_SPEC, limits));
+  const refuse = (bytes: Buffer, limits: ImageLimits = LIMITS) => badInputOf(preprocessImage(bytes, CLIP_SPEC, limits));
 
   it('random bytes (wrong magic)', async () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7919 + 13) % 251));
