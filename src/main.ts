@@ -139,15 +139,17 @@ export interface ExtraSchema {
  */
 function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, services: Services, metrics: Metrics, log: Logger, bodyBudget: BodyBudget, extra?: ExtraSchema) {
   const plugins: GatewayPlugin[] = [];
-  const emit = (e: SafetyDecisionEvent) => {
+  // Hands an event to every plugin's hook; a plugin that throws is logged and does not stop the others.
+  const notify = <E>(hook: 'onDecision' | 'onBackendFailure', event: E, what: string): void => {
     for (const p of plugins) {
       try {
-        p.onDecision?.(e);
+        (p[hook] as ((e: E) => void) | undefined)?.call(p, event);
       } catch (err) {
-        log.error({ err, plugin: p.name }, 'a plugin failed to record a safety decision');
+        log.error({ err, plugin: p.name }, `a plugin failed to record ${what}`);
       }
     }
   };
+  const emit = (e: SafetyDecisionEvent) => notify('onDecision', e, 'a safety decision');
   const screen = promptScreen({ safety: services.safety, emit }, { maxLength: config.maxTextLength, maxRequestItems: config.maxRequestItems });
   const postcheck = imagePostcheck({ safety: services.safety, imageLimits: services.imageLimits, emit });
   plugins.push(screen, postcheck, audit(log, { prompts: config.auditPrompts }), safetyMetrics(metrics.registry));
@@ -165,15 +167,7 @@ function assemblePipeline(config: Readonly<Config>, settings: PipelineSettings, 
   const backend = settings.diffusion ? createBackend(settings.diffusion) : null;
   // A backend failure goes to the plugins (audit logs what the backend said); the client gets its kind,
   // status and request id only (diffusion/report.ts).
-  const reportBackendFailure = (e: BackendFailureEvent) => {
-    for (const p of plugins) {
-      try {
-        p.onBackendFailure?.(e);
-      } catch (err) {
-        log.error({ err, plugin: p.name }, 'a plugin failed to record a backend failure');
-      }
-    }
-  };
+  const reportBackendFailure = (e: BackendFailureEvent) => notify('onBackendFailure', e, 'a backend failure');
   // `client`: whose turn the request's model work takes in the batcher (server/usage.ts clientKey).
   const context = (requestId: string, tenant: Tenant, client: string = INTERNAL_CLIENT): GatewayContext => {
     const usage = new RequestUsage(config);

@@ -4,6 +4,7 @@
  * backend (test doubles over real HTTP on 127.0.0.1).
  */
 import { gql } from '../helpers/gateway';
+import { txt2img } from './comfyui-fixtures';
 import { auth, compare, RED, SAFE, startPipeline, UNSAFE, type Pipeline, type Tenant } from '../helpers/pipeline';
 
 async function post(p: Pipeline, path: string, body: unknown, tenant: Tenant | null = 'redirect'): Promise<{ status: number; body: any }> {
@@ -152,15 +153,7 @@ describe('ComfyUI: POST /prompt, GET /history/{id}, GET /view', () => {
   afterAll(() => p?.close());
   beforeEach(() => p.fake.reset());
 
-  const workflow = (positive: string, negative = 'blurry, nsfw, gore') => ({
-    '3': { class_type: 'KSampler', inputs: { seed: 7, steps: 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
-    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd15.safetensors' } },
-    '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-    '6': { class_type: 'CLIPTextEncode', inputs: { text: positive, clip: ['4', 1] } },
-    '7': { class_type: 'CLIPTextEncode', inputs: { text: negative, clip: ['4', 1] } },
-    '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-    '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
-  });
+  const workflow = (positive: string, negative = 'blurry, nsfw, gore') => txt2img(positive, negative);
 
   async function run(positive: string, tenant: Tenant = 'redirect'): Promise<{ id: string; entry: any; history: any }> {
     const r = await post(p, '/prompt', { prompt: workflow(positive), client_id: 'test' }, tenant);

@@ -6,6 +6,7 @@
  */
 import { renderPng } from '../helpers/backends';
 import { gql } from '../helpers/gateway';
+import { txt2img } from './comfyui-fixtures';
 import { auth, SAFE, startPipeline, UNSAFE, type Pipeline, type Tenant } from '../helpers/pipeline';
 
 const FILLER = 'a green meadow, '.repeat(17);
@@ -102,16 +103,7 @@ describe('no route passes an unsafe tail', () => {
   test('ComfyUI drop-in: a long positive text is refused naming its node', async () => {
     const p = await startPipeline('comfyui');
     try {
-      const workflow = {
-        '3': { class_type: 'KSampler', inputs: { seed: 7, steps: 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
-        '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd15.safetensors' } },
-        '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-        '6': { class_type: 'CLIPTextEncode', inputs: { text: LONG_UNSAFE, clip: ['4', 1] } },
-        '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
-        '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-        '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
-      };
-      const r = await post(p, '/prompt', { prompt: workflow }, 'block');
+      const r = await post(p, '/prompt', { prompt: txt2img(LONG_UNSAFE, 'blurry') }, 'block');
       expect(r.status).toBe(400);
       expect(r.body.node_errors['6']).toBeDefined();
       expect(p.fake.received).toEqual([]);
