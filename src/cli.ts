@@ -102,7 +102,7 @@ async function runBatchCommand(command: string, config: Readonly<Config>, texts:
       } else if (command === 'classify') {
         // A text read as several windows names the one that decided (as GraphQL's Classification.window).
         const w = item.text !== null ? runtime.textWindow(vec) : null;
-        const window = w ? { index: w.index, count: w.count, text: runtime.bundle.tokenizer.windows(item.text!)[w.index]?.text } : undefined;
+        const window = w && w.count > 1 ? { index: w.index, count: w.count, text: w.text } : undefined;
         print({ input: item.input, modality: item.modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, ...(window ? { window } : {}), nearest: safety.nearest(vec, services.config.nearestCount) });
       } else {
         const r = await safety.redirect(vec, item.modality, item.text, strategy);

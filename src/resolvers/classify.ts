@@ -26,14 +26,7 @@ export const Classification: ClassificationResolvers = {
   threshold: (c) => c.verdict.threshold,
   category: (c, _a, ctx) => (c.vec === null || !c.verdict.unsafe ? null : ctx.services.safety.unsafeCategory(c.vec)),
   nearest: (c, _a, ctx) => (c.vec === null ? [] : ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount)),
-  // Computed only when asked for: the windows are tokenised again here (the worker reported only which one decided).
-  window: (c, _a, ctx) => {
-    if (c.vec === null || !c.text) return null;
-    const { runtime } = ctx.services;
-    const decided = c.vec instanceof Float32Array ? runtime.textWindow(c.vec) : null;
-    const windows = runtime.bundle.tokenizer.windows(c.text);
-    const index = decided?.index ?? 0;
-    const w = windows[index] ?? windows[0];
-    return { index, count: decided?.count ?? windows.length, start: w.start, end: w.end, text: w.text };
-  },
+  // The worker that embedded the text reported its deciding window: nothing is tokenised again here (a hostile
+  // text would otherwise cost the event loop milliseconds per field).
+  window: (c, _a, ctx) => (c.vec instanceof Float32Array && c.text ? ctx.services.runtime.textWindow(c.vec) : null),
 };

@@ -39,12 +39,21 @@ export interface RuntimeOptions {
 }
 
 
+/** Which window of a text its embedding comes from (GraphQL Classification.window). */
+export interface TextWindowInfo {
+  index: number;
+  count: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
 export class ModelRuntime {
   private readonly textBatcher: Batcher<string, Float32Array>;
   private readonly imageBatcher: Batcher<Float32Array, Float32Array>;
   private warmedUp = false;
   /** Window of each multi-window text's row, keyed by the row itself (rows are unique views; entries go with them). */
-  private readonly windowOf = new WeakMap<Float32Array, { index: number; count: number }>();
+  private readonly windowOf = new WeakMap<Float32Array, TextWindowInfo>();
 
   private constructor(
     readonly bundle: Bundle,
@@ -159,17 +168,19 @@ export class ModelRuntime {
     // Rows are views of the batch's buffer (the worker made it for us): no copy per row.
     const rows: Float32Array[] = new Array(n);
     for (let i = 0; i < n; i++) rows[i] = out.data.subarray(i * dim, (i + 1) * dim);
-    if (out.windows) {
-      for (let i = 0; i < n; i++) if (out.windows[2 * i + 1] > 1) this.windowOf.set(rows[i], { index: out.windows[2 * i], count: out.windows[2 * i + 1] });
+    const w = out.windows;
+    if (w && out.windowTexts) {
+      for (let i = 0; i < n; i++) this.windowOf.set(rows[i], { index: w[4 * i], count: w[4 * i + 1], start: w[4 * i + 2], end: w[4 * i + 3], text: out.windowTexts[i] });
     }
     return rows;
   }
 
   /**
-   * For a row `embedTexts` returned: which window of its text it is, when the text spans several windows
-   * (tokenizers/windows.ts; the row is the most unsafe window's). Null for a text that fits one window.
+   * For a row `embedTexts` returned: which window of its text it is (tokenizers/windows.ts; the row is the most
+   * unsafe window's), its span in the text's content tokens and its readable tokens. Worked out in the worker,
+   * which tokenised the text anyway: asking costs the main thread nothing. Null for any other row.
    */
-  textWindow(row: Float32Array): { index: number; count: number } | null {
+  textWindow(row: Float32Array): TextWindowInfo | null {
     return this.windowOf.get(row) ?? null;
   }
 

@@ -31,8 +31,9 @@ export type JobInput = { tower: 'text'; texts: string[] } | { tower: 'image'; da
 export interface JobResult {
   data: Float32Array;
   dims: number[];
-  /** Text runs whose texts span several windows: per text, its chosen window and window count (worker-protocol.ts). */
+  /** Text runs: per text, [index, count, start, end] of the window its row comes from, and that window's text (worker-protocol.ts). */
   windows?: Int32Array;
+  windowTexts?: string[];
 }
 
 interface Job {
@@ -171,7 +172,7 @@ export class WorkerPool extends EventEmitter {
     slot.job = null;
     if (msg.type === 'result') {
       this.options.onRun?.(job.input.tower, msg.ms);
-      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims, windows: msg.windows });
+      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims, windows: msg.windows, windowTexts: msg.windowTexts });
     } else {
       job.reject(modelUnavailable(`inference failed: ${msg.message}`));
     }

@@ -66,8 +66,9 @@ export type WorkerReply =
   | { type: 'init-error'; message: string }
   /**
    * buffer: float32 [dims[0], dims[1]], lifted onto the hyperboloid when the tower's `lift` is set; one row per
-   * text or image. `windows`: set when some text of a text run spans several windows: per text, the index of
-   * the window its row comes from (its most unsafe) and its window count.
+   * text or image. Text runs also say, per text, which window its row comes from (its most unsafe):
+   * `windows` holds [index, count, start, end] per text (start/end in its content tokens) and `windowTexts`
+   * that window's readable tokens.
    */
-  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number; windows?: Int32Array }
+  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number; windows?: Int32Array; windowTexts?: string[] }
   | { type: 'error'; id: number; message: string };

@@ -9,7 +9,7 @@ import { expMap0Batch } from '../geometry';
 import { createSession, runSession, type OrtSession, type FeedValue } from './ort';
 import { loadTokenizer, trimPaddingColumns } from './tokenizers';
 import { mostUnsafeWindows } from './most-unsafe-window';
-import type { Tokenizer } from './tokenizers/types';
+import type { EncodedWindows, Tokenizer } from './tokenizers/types';
 import type { RunRequest, Tower, TowerInit, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol';
 
 function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -55,14 +55,29 @@ async function main(): Promise<void> {
   const ctx = tokenizer.contextLength;
 
   /** A run's feed; for texts also how many window rows each text has (windows.ts). */
-  const feed = (msg: RunRequest): { data: FeedValue; dims: number[]; counts: Int32Array | null } => {
+  const feed = (msg: RunRequest): { data: FeedValue; dims: number[]; encoded: EncodedWindows | null } => {
     if (msg.tower === 'text') {
-      let { ids, rows, counts } = tokenizer.encodeWindows(msg.texts);
+      const encoded = tokenizer.encodeWindows(msg.texts);
+      let { ids } = encoded;
       let width = ctx;
-      if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, rows, ctx));
-      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [rows, width], counts };
+      if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, encoded.rows, ctx));
+      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [encoded.rows, width], encoded };
     }
-    return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims], counts: null };
+    return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims], encoded: null };
+  };
+
+  /** Per text, the window its row comes from: [index, count, start, end] and its readable text. */
+  const describeWindows = (encoded: EncodedWindows, chosen: Int32Array | null): { windows: Int32Array; windowTexts: string[] } => {
+    const n = encoded.counts.length;
+    const windows = new Int32Array(4 * n);
+    const windowTexts: string[] = new Array(n);
+    for (let t = 0; t < n; t++) {
+      const index = chosen ? chosen[2 * t] : 0;
+      const w = encoded.window(t, index);
+      windows.set([index, encoded.counts[t], w.start, w.end], 4 * t);
+      windowTexts[t] = w.text;
+    }
+    return { windows, windowTexts };
   };
 
   // Exit only between runs: releasing a session or ending the thread during a native run aborts the process.
@@ -83,17 +98,21 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     try {
       const tower = init[msg.tower];
-      const { counts, ...input } = feed(msg);
+      const { encoded, ...input } = feed(msg);
       const out = await runSession(sessions[msg.tower], { [tower.input]: input }, [tower.output]);
       const result = out[tower.output];
       let data = finishOutput(result.data, result.dims, tower);
       let dims = result.dims;
-      let windows: Int32Array | undefined;
-      if (counts !== null && dims.length === 2 && dims[0] !== counts.length) {
-        ({ data, windows } = mostUnsafeWindows(data, dims[1], counts));
-        dims = [counts.length, dims[1]];
+      let described: { windows: Int32Array; windowTexts: string[] } | undefined;
+      if (encoded !== null && dims.length === 2) {
+        let chosen: Int32Array | null = null;
+        if (dims[0] !== encoded.counts.length) {
+          ({ data, windows: chosen } = mostUnsafeWindows(data, dims[1], encoded.counts));
+          dims = [encoded.counts.length, dims[1]];
+        }
+        described = describeWindows(encoded, chosen);
       }
-      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims, ms: performance.now() - t0, windows }, [data.buffer as ArrayBuffer]);
+      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims, ms: performance.now() - t0, ...described }, [data.buffer as ArrayBuffer]);
     } catch (e) {
       reply({ type: 'error', id: msg.id, message: (e as Error).message });
     } finally {

@@ -96,8 +96,9 @@ export class ClipBpeTokenizer extends PaddedRowTokenizer {
     });
   }
 
-  protected content(text: string): number[] {
-    return this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text);
+  protected pieces(text: string): { ids: number[]; readable: () => string[] } {
+    const ids = this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text);
+    return { ids, readable: () => ids.map((id) => this.readable(this.vocab.decoder.get(id) ?? `<id ${id}>`)) };
   }
 
   /** A window's row: `[SOT] + ids + [EOT]` (ids are at most windowSize, so the row fits contextLength). */
@@ -108,10 +109,6 @@ export class ClipBpeTokenizer extends PaddedRowTokenizer {
   /** The first window's row, as `clip.tokenize(truncate=True)`: at most contextLength with EOT last. */
   protected override row(text: string): number[] {
     return this.frame(this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text, this.windowSize).slice(0, this.windowSize));
-  }
-
-  protected contentTokens(text: string): string[] {
-    return this.content(text).map((id) => this.readable(this.vocab.decoder.get(id) ?? `<id ${id}>`));
   }
 
   /** Sub-word pieces joined into words: '</w>' ends a word. */

@@ -3,18 +3,19 @@
  * and frames one window of them as a row (CLIP adds SOT and EOT); this base cuts the content into windows
  * (windows.ts) and pads rows with 0 into the fixed-length rows the text tower receives.
  */
-import type { Tokenizer } from './types';
-import { tokenWindows } from './windows';
+import type { EncodedWindows, Tokenizer } from './types';
+import { tokenWindows, type TokenWindow } from './windows';
 
 export abstract class PaddedRowTokenizer implements Tokenizer {
   abstract readonly type: string;
   abstract readonly contextLength: number;
   abstract readonly windowSize: number;
 
-  /** Every content id of `text`, in order, uncut. */
-  protected abstract content(text: string): number[];
-  /** Readable content tokens of `text`: one per id of `content(text)`. */
-  protected abstract contentTokens(text: string): string[];
+  /**
+   * Every content id of `text`, in order, uncut, and its readable tokens (one per id, made only when asked:
+   * an unknown word shows as `<unk:word>`, CLIP pieces as text).
+   */
+  protected abstract pieces(text: string): { ids: number[]; readable: () => string[] };
   /** The row for one window's content ids (at most windowSize of them). */
   protected abstract frame(ids: number[]): number[];
 
@@ -22,7 +23,7 @@ export abstract class PaddedRowTokenizer implements Tokenizer {
 
   /** The first window's row, at most contextLength ids. */
   protected row(text: string): number[] {
-    return this.frame(this.content(text).slice(0, this.windowSize));
+    return this.frame(this.pieces(text).ids.slice(0, this.windowSize));
   }
 
   encode(text: string): Int32Array {
@@ -37,23 +38,34 @@ export abstract class PaddedRowTokenizer implements Tokenizer {
     return out;
   }
 
-  encodeWindows(texts: string[]): { ids: Int32Array; rows: number; counts: Int32Array } {
+  encodeWindows(texts: string[]): EncodedWindows {
     const ctx = this.contextLength;
     const counts = new Int32Array(texts.length);
+    const spans: TokenWindow[][] = new Array(texts.length);
+    const readable: (() => string[])[] = new Array(texts.length);
     const framed: number[][] = [];
     texts.forEach((text, i) => {
-      const ids = this.content(text);
-      const windows = tokenWindows(ids.length, this.windowSize);
-      counts[i] = windows.length;
-      for (const w of windows) framed.push(this.frame(ids.slice(w.start, w.end)));
+      const p = this.pieces(text);
+      spans[i] = tokenWindows(p.ids.length, this.windowSize);
+      readable[i] = p.readable;
+      counts[i] = spans[i].length;
+      for (const w of spans[i]) framed.push(this.frame(p.ids.slice(w.start, w.end)));
     });
     const out = new Int32Array(framed.length * ctx);
     framed.forEach((row, r) => out.set(row, r * ctx));
-    return { ids: out, rows: framed.length, counts };
+    return {
+      ids: out,
+      rows: framed.length,
+      counts,
+      window: (t, w) => {
+        const span = spans[t][w];
+        return { start: span.start, end: span.end, text: this.joinTokens(readable[t]().slice(span.start, span.end)) };
+      },
+    };
   }
 
   windows(text: string): { start: number; end: number; tokens: string[]; text: string }[] {
-    const tokens = this.contentTokens(text);
+    const tokens = this.pieces(text).readable();
     return tokenWindows(tokens.length, this.windowSize).map((w) => {
       const own = tokens.slice(w.start, w.end);
       return { ...w, tokens: own, text: this.joinTokens(own) };

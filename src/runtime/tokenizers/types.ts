@@ -6,6 +6,17 @@
  * A text longer than one row is read as several overlapping windows (windows.ts): `encodeWindows` gives every
  * window's row, and the runtime judges a text by its most unsafe window.
  */
+/** Every window of a batch of texts, as rows, and what each window covers (for Classification.window). */
+export interface EncodedWindows {
+  /** Rows, row-major [rows * contextLength]. */
+  ids: Int32Array;
+  rows: number;
+  /** Rows of each text, in order (at least 1). */
+  counts: Int32Array;
+  /** Window `w` of text `t`: its span in the text's content tokens and its readable text. */
+  window(t: number, w: number): { start: number; end: number; text: string };
+}
+
 export interface Tokenizer {
   /** The manifest's tokenizer type: 'word' | 'clip-bpe'. */
   readonly type: string;
@@ -21,7 +32,7 @@ export interface Tokenizer {
    * Every window of every text, row-major [rows * contextLength]; `counts[i]` is the number of rows of texts[i]
    * (at least 1), in order.
    */
-  encodeWindows(texts: string[]): { ids: Int32Array; rows: number; counts: Int32Array };
+  encodeWindows(texts: string[]): EncodedWindows;
   /** The windows of a text with their readable tokens and text (start/end index the text's content tokens). */
   windows(text: string): { start: number; end: number; tokens: string[]; text: string }[];
   /** Human-readable tokens (for debugging/CLI), without padding: one string per id that `encode` gives. */

@@ -95,24 +95,20 @@ export class WordTokenizer extends PaddedRowTokenizer {
     }, this.spacedIndex);
   }
 
-  protected content(text: string): number[] {
+  protected pieces(text: string): { ids: number[]; readable: () => string[] } {
     const words = this.words(text);
-    const row: number[] = new Array(words.length);
-    for (let i = 0; i < words.length; i++) row[i] = this.ids.get(words[i]) ?? UNK_ID;
-    return row;
+    const ids: number[] = new Array(words.length);
+    for (let i = 0; i < words.length; i++) ids[i] = this.ids.get(words[i]) ?? UNK_ID;
+    // An unknown word shows as `<unk:word>` so that a reader sees what it was.
+    return { ids, readable: () => words.map((w) => (this.ids.has(w) ? w : `<unk:${w}>`)) };
   }
 
   protected frame(ids: number[]): number[] {
     return ids;
   }
 
-  /** The vocabulary word of each id; an unknown word shows as `<unk:word>` so that a reader sees what it was. */
-  protected contentTokens(text: string): string[] {
-    return this.words(text).map((w) => (this.ids.has(w) ? w : `<unk:${w}>`));
-  }
-
   /** Readable tokens of the first window (what `encode` gives). */
   tokens(text: string): string[] {
-    return this.contentTokens(text).slice(0, this.contextLength);
+    return this.pieces(text).readable().slice(0, this.contextLength);
   }
 }
