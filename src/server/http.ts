@@ -148,8 +148,7 @@ function failed(deps: HttpDeps, res: ServerResponse, e: unknown): void {
  */
 function rateClient(deps: HttpDeps, req: IncomingMessage): string {
   const auth = deps.authenticate(req.headers.authorization);
-  if (auth.ok && auth.tenant.name) return `key:${auth.tenant.name}`;
-  return `addr:${req.socket.remoteAddress ?? 'unknown'}`;
+  return clientKey(auth.ok ? auth.tenant : null, req);
 }
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
