@@ -37,9 +37,7 @@ export async function embedContent(input: ContentLike, ctx: GatewayContext, fiel
   const { config } = ctx.services;
   // Counted before the load, so that a request over its budget (server/usage.ts) has nothing embedded: the
   // loaders refuse every batch of a request once `usage.exceeded` is set.
-  if (++ctx.usage.modelInputs > config.maxRequestItems) {
-    throw ctx.usage.refuse(badInput(`this request asks for more than ${config.maxRequestItems} model inputs; allowed: at most ${config.maxRequestItems} texts and images per request (MAX_REQUEST_ITEMS)`, { limit: 'MAX_REQUEST_ITEMS', max: config.maxRequestItems }));
-  }
+  ctx.usage.addItems(1);
   if (hasText) {
     const text = checkText(input.text!, config.maxTextLength, `${field}.text`);
     ctx.usage.addText(text.length, `${field}.text`);

@@ -4,7 +4,7 @@
  * text); this resolver calls the backend with what the screen let through, and hands every image to the
  * image post-check before returning it.
  */
-import { badInput, GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { noBackend } from '../diffusion/backend';
 import { checkGenerateParams } from '../diffusion/request';
 import { uncheckedVerdict, type ImageDecision } from '../safety/decisions';
@@ -39,10 +39,7 @@ export const generateMutation: Pick<MutationResolvers, 'generate'> = {
     });
     if (!ctx.diffusion) throw noBackend();
     // Every image is a model input for the post-check: it counts against the request's budget.
-    ctx.usage.modelInputs += params.count;
-    if (ctx.usage.modelInputs > ctx.services.config.maxRequestItems) {
-      throw badInput(`this request asks for more than ${ctx.services.config.maxRequestItems} model inputs (prompts and generated images count too); allowed: at most ${ctx.services.config.maxRequestItems} per request (MAX_REQUEST_ITEMS)`);
-    }
+    ctx.usage.addItems(params.count, 'prompts and generated images count too');
     const images = await ctx.diffusion.generate({ ...params, native: null });
     const decisions = await ctx.images.check(
       images.map((i) => i.bytes),

@@ -32,7 +32,7 @@ export interface UsageLimits {
 }
 
 export class RequestUsage {
-  /** Model inputs (texts + images) counted so far, against MAX_REQUEST_ITEMS. Callers add to it directly. */
+  /** Model inputs (texts + images) counted so far, against MAX_REQUEST_ITEMS. */
   modelInputs = 0;
   /** Characters of text counted so far, against MAX_REQUEST_TEXT_CHARS. */
   textChars = 0;
@@ -42,6 +42,20 @@ export class RequestUsage {
   exceeded: GatewayError | null = null;
 
   constructor(readonly limits: UsageLimits) {}
+
+  /**
+   * Counts `n` model inputs (texts, images, generated images for the post-check); throws when over the budget.
+   * `note` says what counted, for the message.
+   */
+  addItems(n: number, note?: string): void {
+    const max = this.limits.maxRequestItems;
+    if (this.modelInputs + n > max) {
+      throw this.refuse(
+        badInput(`this request asks for more than ${max} model inputs${note ? ` (${note})` : ''}; allowed: at most ${max} texts and images per request (MAX_REQUEST_ITEMS)`, { limit: 'MAX_REQUEST_ITEMS', max }),
+      );
+    }
+    this.modelInputs += n;
+  }
 
   /** Counts `chars` characters of text (`what` names them for the message); throws when over the budget. */
   addText(chars: number, what = 'texts'): void {

@@ -2,7 +2,6 @@
  * What the three drop-in APIs share: authentication, reading a JSON body, the request's context (the same
  * policy, prompt screen and image post-check as GraphQL), and the screen -> generate -> check pipeline.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError, badInput } from '../../errors';
 import { noBackend, type BackendKind } from '../../diffusion/backend';
@@ -12,6 +11,7 @@ import type { Tenant } from '../../safety/policy-file';
 import type { Authenticate } from '../auth';
 import type { GatewayContext } from '../context';
 import { clientKey } from '../usage';
+import { requestIdFrom } from '../http';
 import { BodyOverloaded, BodyTooLarge, OVERLOAD_RETRY_AFTER_S, readBody, type BodyBudget } from '../body';
 
 export interface DropInDeps {
@@ -63,7 +63,7 @@ export function open(deps: DropInDeps, req: IncomingMessage, res: ServerResponse
     return null;
   }
   const header = req.headers['x-request-id'];
-  const requestId = (Array.isArray(header) ? header[0] : header)?.slice(0, 128) || randomUUID();
+  const requestId = requestIdFrom(Array.isArray(header) ? header[0] : header);
   res.setHeader('x-request-id', requestId);
   return { ctx: deps.context(requestId, auth.tenant, clientKey(auth.tenant, req)), requestId };
 }
@@ -151,10 +151,7 @@ export async function runDropIn(
     const sent = decisions.map((d) => d.sent!);
     req = { ...req, prompt: sent[0], ...(opts.negativeAt !== undefined ? { negativePrompt: sent[opts.negativeAt] } : {}) };
     if (!ctx.diffusion) throw noBackend();
-    ctx.usage.modelInputs += req.count; // every image is a model input for the post-check
-    if (ctx.usage.modelInputs > ctx.services.config.maxRequestItems) {
-      throw badInput(`this request asks for more than ${ctx.services.config.maxRequestItems} model inputs (prompts and generated images count too); allowed: at most ${ctx.services.config.maxRequestItems} per request (MAX_REQUEST_ITEMS)`);
-    }
+    ctx.usage.addItems(req.count, 'prompts and generated images count too'); // every image is a model input for the post-check
     const n = native(sent);
     const images = await ctx.diffusion.generate({ ...req, native: n.api === ctx.diffusion.kind ? n : null });
     return { ok: true, prompts: decisions, images: await ctx.images.check(images.map((i) => i.bytes), route) };
