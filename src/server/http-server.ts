@@ -10,6 +10,7 @@
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { sendError } from './http';
 
 /** Most bytes of request line plus headers (Node's default, stated so the 431 message can name it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -130,10 +131,4 @@ function writeAndClose(socket: Duplex, status: number, reason: string, code: str
   } finally {
     socket.destroy();
   }
-}
-
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -64,14 +64,6 @@ export abstract class PaddedRowTokenizer implements Tokenizer {
     };
   }
 
-  windows(text: string): { start: number; end: number; tokens: string[]; text: string }[] {
-    const tokens = this.pieces(text).readable();
-    return tokenWindows(tokens.length, this.windowSize).map((w) => {
-      const own = tokens.slice(w.start, w.end);
-      return { ...w, tokens: own, text: this.joinTokens(own) };
-    });
-  }
-
   /** Readable tokens as one string (words joined by spaces; CLIP overrides it to join sub-word pieces). */
   protected joinTokens(tokens: string[]): string {
     return tokens.join(' ');

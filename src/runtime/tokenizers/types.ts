@@ -33,8 +33,6 @@ export interface Tokenizer {
    * (at least 1), in order.
    */
   encodeWindows(texts: string[]): EncodedWindows;
-  /** The windows of a text with their readable tokens and text (start/end index the text's content tokens). */
-  windows(text: string): { start: number; end: number; tokens: string[]; text: string }[];
   /** Human-readable tokens (for debugging/CLI), without padding: one string per id that `encode` gives. */
   tokens(text: string): string[];
 }

@@ -11,7 +11,7 @@ import type { Tenant } from '../../safety/policy-file';
 import type { Authenticate } from '../auth';
 import type { GatewayContext } from '../context';
 import { clientKey } from '../usage';
-import { requestIdFrom } from '../http';
+import { requestIdFrom, sendJson } from '../http';
 import { BodyOverloaded, BodyTooLarge, OVERLOAD_RETRY_AFTER_S, readBody, type BodyBudget } from '../body';
 
 export interface DropInDeps {
@@ -27,11 +27,8 @@ export interface DropInDeps {
 /** A refusal in the peer API's own error shape. */
 export type PeerError = (res: ServerResponse, status: number, code: string, message: string) => void;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
+/** The JSON answer every drop-in writes (the HTTP layer's own, re-exported for the three peer APIs). */
+export { sendJson };
 
 /** HTTP status for a gateway error code on the drop-in endpoints. */
 export function statusFor(code: string): number {
