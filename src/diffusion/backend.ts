@@ -89,7 +89,7 @@ export class BackendError extends GatewayError {
   readonly status: number | null;
   /** What the backend said (a bounded, printable excerpt), for the log only; null when it said nothing. */
   readonly detail: string | null;
-  constructor(code: string, message: string, internal: { status?: number | null; detail?: string | null; cause?: unknown } = {}) {
+  constructor(code: string, message: string, internal: BackendInternals & { cause?: unknown } = {}) {
     super(code, message, { cause: internal.cause });
     this.name = 'BackendError';
     this.status = internal.status ?? null;
