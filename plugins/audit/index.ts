@@ -4,7 +4,7 @@
  *
  *   { "audit": "prompt" | "image", "requestId", "field", "policy", "tenant", "verdict": safe|unsafe|unchecked,
  *     "score", "distance", "threshold", "category", "counted", "action", "code", "latencyMs",
- *     "promptSha256" | "prompt", "sentPromptSha256" | "sentPrompt", "msg": "safety decision" }
+ *     "promptSha256" | "prompt", "sentPromptSha256" | "sentPrompt" (prompts), "reason" (images), "msg": "safety decision" }
  *
  * The prompt itself is written only with AUDIT_PROMPTS=TEXT; by default its sha256 (so a line can be tied
  * to a known prompt without the log holding it).

@@ -109,6 +109,6 @@ export class ImagePostchecker {
   }
 
   private report(d: ImageDecision, field: string, scope: RequestScope, latencyMs: number): void {
-    this.emit(decisionEvent('image', d, d.code, field, scope, latencyMs));
+    this.emit({ ...decisionEvent('image', d, d.code, field, scope, latencyMs), reason: d.reason });
   }
 }

@@ -103,6 +103,8 @@ export interface SafetyDecisionEvent {
   /** kind 'prompt': the prompt as received, and the text sent on when it differs. */
   prompt?: string;
   sentPrompt?: string;
+  /** kind 'image': why it was withheld, blurred or passed unsafe (null for a safe image), e.g. why it could not be checked. */
+  reason?: string | null;
 }
 
 export type DecisionListener = (event: SafetyDecisionEvent) => void;

@@ -149,7 +149,7 @@ export function decodeImageInput(input: string, limits: ImageLimits): Buffer {
       );
     }
     if (mime === 'image/svg+xml' || mime === 'image/svg') {
-      throw badInput(`image data URL has MIME type "${mime}": SVG images are not accepted; allowed formats: ${ALLOWED_FORMATS_TEXT}`);
+      throw badInput(`image data URL has MIME type "${mime}": SVG images are not accepted; allowed: ${ALLOWED_FORMATS_TEXT}`);
     }
     if (parts.length < 2 || parts[parts.length - 1].toLowerCase() !== 'base64') {
       throw badInput(

@@ -8,6 +8,7 @@ export {
   DEFAULT_IMAGE_LIMITS,
   DEFAULT_MAX_IMAGE_BYTES,
   DEFAULT_MAX_IMAGE_PIXELS,
+  FORMAT_NAMES,
   MAX_ASPECT_RATIO,
   type AllowedFormat,
   type ImageLimits,

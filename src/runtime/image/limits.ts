@@ -38,8 +38,18 @@ export const ALLOWED_FORMATS: readonly string[] = Object.freeze(['jpeg', 'png', 
 
 export type AllowedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff';
 
-/** "jpeg, png, webp, gif, avif, tiff" for error messages. */
-export const ALLOWED_FORMATS_TEXT = ALLOWED_FORMATS.join(', ');
+/** How each allowed format is written in messages. */
+export const FORMAT_NAMES: Readonly<Record<AllowedFormat, string>> = Object.freeze({
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  avif: 'AVIF',
+  tiff: 'TIFF',
+});
+
+/** "JPEG, PNG, WebP, GIF, AVIF, TIFF" for error messages. */
+export const ALLOWED_FORMATS_TEXT = ALLOWED_FORMATS.map((f) => FORMAT_NAMES[f as AllowedFormat]).join(', ');
 
 /** Formats a byte count for messages: "10 MiB", "512 KiB", "37 bytes". */
 export function formatBytes(n: number): string {

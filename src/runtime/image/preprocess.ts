@@ -29,6 +29,7 @@ import type { ImagePreprocessSpec } from '../manifest-types';
 import {
   ALLOWED_FORMATS_TEXT,
   checkImageLimits,
+  FORMAT_NAMES,
   formatBytes,
   formatPixels,
   MAX_ASPECT_RATIO,
@@ -131,9 +132,9 @@ function sharpMessage(err: unknown): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-function undecodable(format: string, err: unknown) {
+function undecodable(format: AllowedFormat, err: unknown) {
   return badInput(
-    `image could not be decoded (${format}): ${sharpMessage(err)}; the file may be truncated or corrupt; allowed formats: ${ALLOWED_FORMATS_TEXT}`,
+    `image could not be decoded (${FORMAT_NAMES[format]}): ${sharpMessage(err)}; the file may be truncated or corrupt; allowed: a complete image file (${ALLOWED_FORMATS_TEXT})`,
     { format },
     err,
   );
@@ -194,15 +195,15 @@ const SHARP_INPUT = { failOn: 'error', pages: 1, page: 0 } as const;
  */
 export async function inspectImage(bytes: Buffer, limits: ImageLimits): Promise<CheckedImage> {
   checkImageLimits(limits);
-  if (bytes.length === 0) throw badInput(`image is empty; allowed formats: ${ALLOWED_FORMATS_TEXT}`);
+  if (bytes.length === 0) throw badInput(`image is empty (0 bytes); allowed: ${ALLOWED_FORMATS_TEXT}`, { format: 'empty' });
   if (bytes.length > limits.maxBytes) {
     throw badInput(`image is too large: ${formatBytes(bytes.length)}; the limit is ${formatBytes(limits.maxBytes)}`, { maxBytes: limits.maxBytes });
   }
   const sniffed = sniffFormat(bytes);
   if (!sniffed.ok) {
-    throw badInput(`image format ${sniffed.detected} is not accepted; allowed formats: ${ALLOWED_FORMATS_TEXT}`, {
-      format: sniffed.detected,
-    });
+    // Bytes that are no image file at all are told apart from an image format the gateway refuses.
+    const what = sniffed.notImage ? `not an image (${sniffed.notImage})` : `image format ${sniffed.detected} is not accepted`;
+    throw badInput(`${what}; allowed: ${ALLOWED_FORMATS_TEXT}`, { format: sniffed.detected });
   }
   const format = sniffed.format;
 
@@ -216,7 +217,7 @@ export async function inspectImage(bytes: Buffer, limits: ImageLimits): Promise<
   const decodedAs = meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : `heif/${meta.compression ?? 'unknown'}`) : meta.format;
   if (decodedAs !== format) {
     throw badInput(
-      `image format ${decodedAs} is not accepted (the file starts like ${format} but decodes as ${decodedAs}); allowed formats: ${ALLOWED_FORMATS_TEXT}`,
+      `image format ${decodedAs} is not accepted (the file starts like ${FORMAT_NAMES[format]} but decodes as ${decodedAs}); allowed: ${ALLOWED_FORMATS_TEXT}`,
       { format: decodedAs },
     );
   }
@@ -224,7 +225,7 @@ export async function inspectImage(bytes: Buffer, limits: ImageLimits): Promise<
   const width = meta.width;
   // With pages: 1, height is the first frame's; pageHeight is a fallback should a loader report the whole strip.
   const height = meta.pages && meta.pages > 1 && meta.pageHeight ? Math.min(meta.pageHeight, meta.height) : meta.height;
-  if (!(width > 0 && height > 0)) throw badInput(`image has no pixels (${width} x ${height}); allowed formats: ${ALLOWED_FORMATS_TEXT}`);
+  if (!(width > 0 && height > 0)) throw badInput(`image has no pixels (${width} x ${height}); allowed: an image of at least 1 x 1 pixels (${ALLOWED_FORMATS_TEXT})`);
   const pixels = width * height;
   if (pixels > limits.maxPixels) {
     throw badInput(

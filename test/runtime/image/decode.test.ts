@@ -92,7 +92,7 @@ describe('decodeImageInput', () => {
     const none = await badInputOf(() => decodeImageInput(`data:;base64,${b64}`, LIMITS));
     expect(none.message).toMatch(/no MIME type \(which means text\/plain\)/);
     const svg = await badInputOf(() => decodeImageInput(`data:image/svg+xml;base64,${b64}`, LIMITS));
-    expect(svg.message).toMatch(/SVG images are not accepted; allowed formats: jpeg, png, webp, gif, avif, tiff/);
+    expect(svg.message).toMatch(/SVG images are not accepted; allowed: JPEG, PNG, WebP, GIF, AVIF, TIFF/);
     const app = await badInputOf(() => decodeImageInput(`data:application/pdf;base64,${b64}`, LIMITS));
     expect(app.message).toMatch(/"application\/pdf", which is not an image type/);
   });

@@ -279,16 +279,36 @@ describe('preprocessImage: refusals', () => {
   it('random bytes (wrong magic)', async () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7919 + 13) % 251));
     const e = await refuse(bytes);
-    expect(e.message).toMatch(/image format unknown is not accepted; allowed formats: jpeg, png, webp, gif, avif, tiff/);
+    expect(e.message).toBe('not an image (its first bytes (0d 97 26 b0) match no image format); allowed: JPEG, PNG, WebP, GIF, AVIF, TIFF');
+    expect(e.extensions.format).toBe('unknown');
   });
 
   it('empty bytes', async () => {
-    expect((await refuse(Buffer.alloc(0))).message).toMatch(/image is empty/);
+    expect((await refuse(Buffer.alloc(0))).message).toBe('image is empty (0 bytes); allowed: JPEG, PNG, WebP, GIF, AVIF, TIFF');
+  });
+
+  // What a client sees when it base64-encodes something that is not an image file (issue #13).
+  it.each([
+    ['plain text', 'hello world', 'text', 'looks like plain text'],
+    ['UTF-8 text', 'grüße aus köln, 東京', 'text', 'looks like plain text'],
+    ['JSON', '{"image": "cat.png"}', 'JSON', 'looks like JSON text'],
+    ['HTML', '<!DOCTYPE html><html><body>404 Not Found</body></html>', 'HTML', 'looks like an HTML page'],
+    ['XML', '<?xml version="1.0"?><note>hi</note>', 'XML', 'looks like XML text (SVG is not accepted either)'],
+    ['base64 of a PNG, encoded again', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ', 'text', 'looks like base64 text, i.e. an image encoded twice; base64-encode the image file once'],
+    ['a data URL as text', 'data:image/png;base64,iVBORw0KGgo=', 'text', 'looks like a data: URL written as text, i.e. encoded twice; send the data URL itself'],
+    ['a PDF', '%PDF-1.4\n1 0 obj', 'PDF', 'a PDF document'],
+    ['a ZIP archive', 'PK\x03\x04\x14\x00\x00\x00', 'ZIP', 'a ZIP archive'],
+    ['a WAV file', 'RIFF\x24\x00\x00\x00WAVEfmt ', 'RIFF (WAVE)', 'a RIFF file of type "WAVE" (audio or video, not WebP)'],
+    ['a PNG cut inside its signature', '\x89PNG', 'truncated', 'only 4 bytes, the start of a PNG signature: the file was cut short'],
+  ])('%s is "not an image", saying what it looks like and what is allowed', async (_name, text, format, looks) => {
+    const e = await refuse(Buffer.from(text, text.startsWith('\x89') || text.startsWith('PK') || text.startsWith('RIFF') ? 'latin1' : 'utf8'));
+    expect(e.message).toBe(`not an image (${looks}); allowed: JPEG, PNG, WebP, GIF, AVIF, TIFF`);
+    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', format });
   });
 
   it.each([
-    ['truncated-half.png', /image could not be decoded \(png\): .*libpng read error.*allowed formats/],
-    ['truncated-half.jpg', /image could not be decoded \(jpeg\): .*premature end of JPEG image.*allowed formats/],
+    ['truncated-half.png', /image could not be decoded \(PNG\): .*libpng read error.*; the file may be truncated or corrupt; allowed: a complete image file \(JPEG, PNG, WebP, GIF, AVIF, TIFF\)$/],
+    ['truncated-half.jpg', /image could not be decoded \(JPEG\): .*premature end of JPEG image.*allowed: a complete image file/],
   ])('truncated %s', async (name, re) => {
     const e = await refuse(fixture(name));
     expect(e.message).toMatch(re);
@@ -301,8 +321,8 @@ describe('preprocessImage: refusals', () => {
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
     const img = sharp(raw, { raw: { width: 96, height: 64, channels: 3 } });
     for (const [format, bytes] of [
-      ['jpeg', await img.clone().jpeg({ quality: 90 }).toBuffer()],
-      ['png', await img.clone().png().toBuffer()],
+      ['JPEG', await img.clone().jpeg({ quality: 90 }).toBuffer()],
+      ['PNG', await img.clone().png().toBuffer()],
     ] as const) {
       for (const keep of [0.25, 0.5, 0.75, 0.9, 0.98]) {
         const e = await refuse(bytes.subarray(0, Math.floor(bytes.length * keep)));
@@ -322,13 +342,13 @@ describe('preprocessImage: refusals', () => {
       const port = (server.address() as AddressInfo).port;
       const svg = fixture('external-ref.svg').toString('utf8').replace(/http:\/\/example\.com/g, `http://127.0.0.1:${port}`);
       const e = await refuse(Buffer.from(svg));
-      expect(e.message).toMatch(/image format SVG is not accepted; allowed formats: jpeg, png, webp, gif, avif, tiff/);
+      expect(e.message).toBe('image format SVG is not accepted; allowed: JPEG, PNG, WebP, GIF, AVIF, TIFF');
       expect(e.extensions.format).toBe('SVG');
       // Variants: no XML declaration, BOM + whitespace.
       expect((await refuse(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).message).toMatch(/format SVG/);
       expect((await refuse(Buffer.from('\ufeff \n<svg width="1" height="1"></svg>'))).message).toMatch(/format SVG/);
       // Gzipped SVG (SVGZ).
-      expect((await refuse(require('zlib').gzipSync(Buffer.from(svg)))).message).toMatch(/gzip-compressed/);
+      expect((await refuse(require('zlib').gzipSync(Buffer.from(svg)))).message).toMatch(/not an image \(gzip-compressed data \(SVGZ is not accepted either\)\)/);
       await new Promise((r) => setTimeout(r, 200));
       expect(requests).toBe(0);
     } finally {
@@ -337,18 +357,17 @@ describe('preprocessImage: refusals', () => {
   });
 
   it('PDF, HEIC, BMP and others are named', async () => {
-    expect((await refuse(fixture('minimal.pdf'))).message).toMatch(/image format PDF is not accepted/);
+    expect((await refuse(fixture('minimal.pdf'))).message).toMatch(/^not an image \(a PDF document\); allowed: JPEG, PNG/);
     const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(64)]);
     expect((await refuse(heic)).message).toMatch(/format HEIC \(HEVC-coded HEIF\) is not accepted/);
     expect((await refuse(Buffer.concat([Buffer.from('BM'), Buffer.alloc(64)]))).message).toMatch(/format BMP/);
-    expect((await refuse(Buffer.from('hello world, not an image'))).message).toMatch(/format text/);
     const jxl = Buffer.from([0xff, 0x0a, 0, 0, 0, 0]);
     expect((await refuse(jxl)).message).toMatch(/format JPEG XL/);
   });
 
   it('an allowed signature with a corrupt body is refused as undecodable', async () => {
     const tiff = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00]), Buffer.alloc(60, 0xee)]);
-    expect((await refuse(tiff)).message).toMatch(/image could not be decoded \(tiff\)/);
+    expect((await refuse(tiff)).message).toMatch(/image could not be decoded \(TIFF\)/);
   });
 
   it.each([
