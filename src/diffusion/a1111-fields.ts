@@ -15,6 +15,7 @@
  * Anything else is refused, naming the field and listing what is allowed.
  */
 import { badInput } from '../errors';
+import { jsonType } from '../json-type';
 
 type Rule = { type: 'int' | 'number'; min: number; max: number } | { type: 'bool' } | { type: 'name' };
 
@@ -98,13 +99,16 @@ export const A1111_FORWARDED: readonly string[] = Object.freeze(['hr_prompt', 'h
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
 
 function checkRule(field: string, v: unknown, r: Rule): void {
-  const shown = JSON.stringify(v)?.slice(0, 60);
   if (r.type === 'bool') {
-    if (typeof v !== 'boolean') throw badInput(`${field} is ${shown}; allowed: true or false`);
+    if (typeof v !== 'boolean') throw badInput(`${field} must be true or false, got ${jsonType(v)}; allowed: true or false`);
   } else if (r.type === 'name') {
-    if (typeof v !== 'string' || !NAME.test(v)) throw badInput(`${field} is ${shown}; allowed: a name of at most 100 letters, digits, spaces and _ . + - ( ) [ ] (as A1111 lists them)`);
-  } else if (typeof v !== 'number' || !Number.isFinite(v) || v < r.min || v > r.max || (r.type === 'int' && !Number.isInteger(v))) {
-    throw badInput(`${field} is ${shown}; allowed: ${r.type === 'int' ? 'an integer' : 'a number'} from ${r.min} to ${r.max}`);
+    const allowed = 'allowed: a name of at most 100 letters, digits, spaces and _ . + - ( ) [ ] (as A1111 lists them)';
+    if (typeof v !== 'string') throw badInput(`${field} must be a string, got ${jsonType(v)}; ${allowed}`);
+    if (!NAME.test(v)) throw badInput(`${field} is ${JSON.stringify(v).slice(0, 60)}; ${allowed}`);
+  } else {
+    const allowed = `allowed: ${r.type === 'int' ? 'an integer' : 'a number'} from ${r.min} to ${r.max}`;
+    if (typeof v !== 'number') throw badInput(`${field} must be a number, got ${jsonType(v)}; ${allowed}`);
+    if (!Number.isFinite(v) || v < r.min || v > r.max || (r.type === 'int' && !Number.isInteger(v))) throw badInput(`${field} is ${v}; ${allowed}`);
   }
 }
 
@@ -117,7 +121,7 @@ export function checkA1111Settings(body: Record<string, unknown>): Record<string
   for (const [field, v] of Object.entries(body)) {
     if ((A1111_TEXTS as readonly string[]).includes(field) || (A1111_CORE as readonly string[]).includes(field)) continue;
     if ((A1111_IGNORED as readonly string[]).includes(field)) {
-      if (v !== null && typeof v !== 'boolean') throw badInput(`${field} is ${JSON.stringify(v)?.slice(0, 60)}; allowed: true or false (the gateway sends images back and saves none, whatever it says)`);
+      if (v !== null && typeof v !== 'boolean') throw badInput(`${field} must be true or false, got ${jsonType(v)}; allowed: true or false (the gateway sends images back and saves none, whatever it says)`);
       continue;
     }
     if (field in A1111_REFUSED) {

@@ -3,6 +3,7 @@
  * steps, seed and image count, with defaults. Errors are BAD_USER_INPUT naming the field and the range.
  */
 import { badInput } from '../errors';
+import { jsonType } from '../json-type';
 import type { GenerateRequest } from './backend';
 
 export const GENERATE_LIMITS = {
@@ -26,7 +27,8 @@ function intIn(v: number | null | undefined, field: string, r: { min: number; ma
   if (v === undefined || v === null) return r.default;
   const step = r.multipleOf ? `, a multiple of ${r.multipleOf}` : '';
   if (typeof v !== 'number' || !Number.isInteger(v) || v < r.min || v > r.max || (r.multipleOf && v % r.multipleOf !== 0)) {
-    throw badInput(`${field} is ${JSON.stringify(v)}; allowed: an integer from ${r.min} to ${r.max}${step} (default ${r.default})`);
+    const what = typeof v === 'number' ? `is ${v}` : `must be a number, got ${jsonType(v)}`;
+    throw badInput(`${field} ${what}; allowed: an integer from ${r.min} to ${r.max}${step} (default ${r.default})`);
   }
   return v;
 }
@@ -36,7 +38,8 @@ export function checkGenerateParams(p: GenerateParams, maxTextLength: number, na
   const n = (k: keyof GenerateParams) => names[k] ?? k;
   const neg = p.negativePrompt ?? null;
   if (neg !== null && (typeof neg !== 'string' || neg.length > maxTextLength || !neg.isWellFormed())) {
-    throw badInput(`${n('negativePrompt')} is not usable text; allowed: well-formed text of at most ${maxTextLength} characters (MAX_TEXT_LENGTH)`);
+    const what = typeof neg !== 'string' ? `must be a string, got ${jsonType(neg)}` : neg.length > maxTextLength ? `has ${neg.length} characters` : 'contains a lone UTF-16 surrogate';
+    throw badInput(`${n('negativePrompt')} ${what}; allowed: well-formed text of at most ${maxTextLength} characters (MAX_TEXT_LENGTH)`);
   }
   const L = GENERATE_LIMITS;
   return {

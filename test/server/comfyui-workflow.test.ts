@@ -103,7 +103,7 @@ describe('what is refused, naming the node', () => {
     expect(refusal(slot).message).toMatch(/has no output slot 1/);
     const nowhere = txt2img(['99', 0]);
     expect(refusal(nowhere).message).toMatch(/links to node "99", which is not in the workflow/);
-    expect(refusal(txt2img(42)).message).toMatch(/node "6" \(CLIPTextEncode\) input text is 42; allowed: a string/);
+    expect(refusal(txt2img(42)).message).toMatch(/node "6" \(CLIPTextEncode\) input text must be a string, got a number \(42\); allowed: a string/);
   });
 
   test('a cycle of string nodes', () => {

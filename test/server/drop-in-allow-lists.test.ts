@@ -127,9 +127,11 @@ describe('AUTOMATIC1111 drop-in: only what was judged is forwarded', () => {
     const cfg = await txt2img({ cfg_scale: -3 });
     expect([cfg.status, cfg.body.detail]).toEqual([422, 'cfg_scale is -3; allowed: a number from 0 to 30']);
     const sampler = await txt2img({ sampler_name: { $ref: 'x' } });
-    expect(sampler.body.detail).toMatch(/^sampler_name is \{"\$ref":"x"\}; allowed: a name of at most 100/);
+    expect(sampler.body.detail).toMatch(/^sampler_name must be a string, got an object; allowed: a name of at most 100/);
     const hires = await txt2img({ enable_hr: 'yes' });
-    expect(hires.body.detail).toBe('enable_hr is "yes"; allowed: true or false');
+    expect(hires.body.detail).toBe('enable_hr must be true or false, got a string ("yes"); allowed: true or false');
+    const steps = await txt2img({ cfg_scale: '7' });
+    expect(steps.body.detail).toBe('cfg_scale must be a number, got a string ("7"); allowed: a number from 0 to 30');
     const many = await txt2img({ batch_size: 4, n_iter: 3 });
     expect([many.status, many.body.detail]).toEqual([422, expect.stringMatching(/^batch_size x n_iter is 12; allowed: an integer from 1 to 8/)]);
     expect(p.fake.received).toEqual([]);

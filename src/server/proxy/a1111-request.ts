@@ -11,6 +11,7 @@
 import { badInput } from '../../errors';
 import { A1111_DEFAULT_CFG_SCALE, checkA1111Settings } from '../../diffusion/a1111-fields';
 import { GENERATE_LIMITS } from '../../diffusion/request';
+import { jsonType } from '../../json-type';
 import { checkPromptField } from './shared';
 
 export interface A1111Request {
@@ -29,7 +30,10 @@ export interface A1111Request {
 /** An optional text field: absent, null or a well-formed string of at most `max` characters. */
 function optionalText(v: unknown, field: string, max: number): string | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length > max || !v.isWellFormed()) throw badInput(`${field} is not usable text; allowed: well-formed text of at most ${max} characters (MAX_TEXT_LENGTH), or leave it out`);
+  const allowed = `allowed: well-formed text of at most ${max} characters (MAX_TEXT_LENGTH), or leave it out`;
+  if (typeof v !== 'string') throw badInput(`${field} must be a string, got ${jsonType(v)}; ${allowed}`);
+  if (v.length > max) throw badInput(`${field} has ${v.length} characters; ${allowed}`);
+  if (!v.isWellFormed()) throw badInput(`${field} contains a lone UTF-16 surrogate; ${allowed}`);
   return v.trim() === '' ? null : v;
 }
 
@@ -55,7 +59,10 @@ export function readA1111Request(body: Record<string, unknown>, maxTextLength: n
   // n_iter batches of batch_size: both count against the image limit, as their product.
   const nIter = body.n_iter ?? 1;
   const L = GENERATE_LIMITS.count;
-  if (typeof nIter !== 'number' || !Number.isInteger(nIter) || nIter < L.min || nIter > L.max) throw badInput(`n_iter is ${JSON.stringify(nIter)}; allowed: an integer from ${L.min} to ${L.max} (batch_size x n_iter at most ${L.max})`);
+  if (typeof nIter !== 'number' || !Number.isInteger(nIter) || nIter < L.min || nIter > L.max) {
+    const what = typeof nIter === 'number' ? `is ${nIter}` : `must be a number, got ${jsonType(nIter)}`;
+    throw badInput(`n_iter ${what}; allowed: an integer from ${L.min} to ${L.max} (batch_size x n_iter at most ${L.max})`);
+  }
   forward.n_iter = nIter;
   const batch = body.batch_size ?? undefined;
   const multiply = nIter > 1 && (batch === undefined || (typeof batch === 'number' && Number.isInteger(batch)));

@@ -14,6 +14,7 @@
  * doubling concatenations costs nothing.
  */
 import { ErrorCode, GatewayError } from '../../errors';
+import { jsonType } from '../../json-type';
 import type { ComfyWorkflow } from '../../diffusion/backend';
 
 /** Longest chain of string nodes followed from one input. */
@@ -138,7 +139,8 @@ export class StringEvaluator {
     if (want === 'string' && typeof v === 'string') return v;
     if (want === 'int' && typeof v === 'number' && Number.isSafeInteger(v)) return v;
     const allowed = want === 'string' ? `a string, or a link to one of ${STRING_NODE_NAMES}` : 'an integer, or a link to PrimitiveInt';
-    throw new WorkflowRefusal('text_source_invalid', at.node, this.cls(at.node), at.input, `${here()} is ${v === undefined ? 'missing' : JSON.stringify(v)?.slice(0, 40)}; allowed: ${allowed}`);
+    const what = v === undefined ? 'is missing' : `must be ${want === 'string' ? 'a string' : 'an integer'}, got ${jsonType(v)}`;
+    throw new WorkflowRefusal('text_source_invalid', at.node, this.cls(at.node), at.input, `${here()} ${what}; allowed: ${allowed}`);
   }
 
   private node(id: string, slot: number, want: Kind, from: Where, depth: number): Value {

@@ -5,6 +5,7 @@
  * should be asked for.
  */
 import { badInput } from '../../errors';
+import { jsonType } from '../../json-type';
 import type { ComfyWorkflow } from '../../diffusion/backend';
 import { encoderRoutes, workflowTexts, type TextItem } from './comfyui-dataflow';
 import { ENCODERS } from './comfyui-nodes';
@@ -15,7 +16,8 @@ export type { TextItem } from './comfyui-dataflow';
 /** Checks the API-format shape; throws BAD_USER_INPUT naming the node. */
 export function checkWorkflow(prompt: unknown): ComfyWorkflow {
   if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt) || Object.keys(prompt).length === 0) {
-    throw badInput('prompt is not a workflow; allowed: an API-format workflow { "<node id>": { "class_type": ..., "inputs": { ... } } }');
+    const what = prompt === undefined ? 'is missing' : `must be a workflow (a JSON object of nodes), got ${jsonType(prompt)}`;
+    throw badInput(`prompt ${what}; allowed: an API-format workflow { "<node id>": { "class_type": ..., "inputs": { ... } } }`);
   }
   for (const [id, node] of Object.entries(prompt)) {
     const n = node as { class_type?: unknown; inputs?: unknown };

@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badInput, ErrorCode, GatewayError } from '../../errors';
 import { OPENAI_SETTINGS } from '../../diffusion/openai';
+import { jsonType } from '../../json-type';
 import { checkPromptField, moderationSummary, open, readJson, runDropIn, sendJson, statusFor, type DropInDeps } from './shared';
 
 export const ROUTE_OPENAI = 'POST /v1/images/generations';
@@ -49,7 +50,9 @@ function checkOpenAISettings(body: Record<string, unknown>): Record<string, unkn
     const allowed = Object.hasOwn(OPENAI_SETTINGS, k) ? OPENAI_SETTINGS[k] : undefined;
     if (allowed === undefined) throw badInput(`${k} is not a field the gateway forwards; allowed: ${[...CORE, ...Object.keys(OPENAI_SETTINGS), ...IGNORED].join(', ')} (${IGNORED.join(', ')} are ignored: the operator's settings apply)`, { param: k });
     const ok = allowed === 'percent' ? typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100 : allowed.includes(v as string);
-    if (!ok) throw badInput(`${k} is ${JSON.stringify(v)?.slice(0, 60)}; allowed: ${allowed === 'percent' ? 'an integer from 0 to 100' : allowed.join(', ')}`, { param: k });
+    const want = allowed === 'percent' ? 'number' : allowed.every((a) => typeof a === 'string') ? 'string' : null;
+    const what = want === null || typeof v === want ? `is ${JSON.stringify(v)?.slice(0, 60)}` : `must be a ${want}, got ${jsonType(v)}`;
+    if (!ok) throw badInput(`${k} ${what}; allowed: ${allowed === 'percent' ? 'an integer from 0 to 100' : allowed.join(', ')}`, { param: k });
     out[k] = v;
   }
   return out;
@@ -68,11 +71,13 @@ export async function openaiImages(deps: DropInDeps, req: IncomingMessage, res: 
   try {
     prompt = checkPromptField(body.prompt, 'prompt', ctx.services.config.maxTextLength);
     if (body.response_format !== undefined && body.response_format !== 'b64_json') {
-      throw badInput(`response_format ${JSON.stringify(body.response_format)} is not served; allowed: b64_json`, { param: 'response_format' });
+      const what = typeof body.response_format === 'string' ? `${JSON.stringify(body.response_format)} is not served` : `must be a string, got ${jsonType(body.response_format)}`;
+      throw badInput(`response_format ${what}; allowed: b64_json`, { param: 'response_format' });
     }
     if (body.size !== undefined && body.size !== 'auto') {
-      const m = typeof body.size === 'string' ? /^(\d+)x(\d+)$/.exec(body.size) : null;
-      if (!m) throw badInput(`size ${JSON.stringify(body.size)} is not WIDTHxHEIGHT; allowed: e.g. "1024x1024" or "auto"`, { param: 'size' });
+      if (typeof body.size !== 'string') throw badInput(`size must be a string, got ${jsonType(body.size)}; allowed: "WIDTHxHEIGHT" such as "1024x1024", or "auto"`, { param: 'size' });
+      const m = /^(\d+)x(\d+)$/.exec(body.size);
+      if (!m) throw badInput(`size ${JSON.stringify(body.size.slice(0, 60))} is not WIDTHxHEIGHT; allowed: e.g. "1024x1024" or "auto"`, { param: 'size' });
       size = { width: Number(m[1]), height: Number(m[2]) };
     }
     settings = checkOpenAISettings(body);

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, GatewayError, badInput } from '../../errors';
+import { jsonType } from '../../json-type';
 import { noBackend, type BackendKind } from '../../diffusion/backend';
 import { checkGenerateParams, type GenerateParams } from '../../diffusion/request';
 import { promptSummary, type ImageDecision, type PromptDecision } from '../../safety/decisions';
@@ -103,7 +104,10 @@ export async function readJson(deps: DropInDeps, req: IncomingMessage, res: Serv
 
 /** A prompt field of a peer request: a non-empty string within MAX_TEXT_LENGTH. */
 export function checkPromptField(v: unknown, field: string, maxLength: number): string {
-  if (typeof v !== 'string' || v.trim() === '') throw badInput(`${field} is ${typeof v === 'string' ? 'empty' : 'missing'}; allowed: a non-empty string of at most ${maxLength} characters`);
+  const allowed = `allowed: a non-empty string of at most ${maxLength} characters`;
+  if (v === undefined) throw badInput(`${field} is missing; ${allowed}`);
+  if (typeof v !== 'string') throw badInput(`${field} must be a string, got ${jsonType(v)}; ${allowed}`);
+  if (v.trim() === '') throw badInput(`${field} is empty; ${allowed}`);
   if (v.length > maxLength) throw badInput(`${field} has ${v.length} characters; allowed: at most ${maxLength} (MAX_TEXT_LENGTH)`);
   if (!v.isWellFormed()) throw badInput(`${field} contains a lone UTF-16 surrogate; allowed: well-formed Unicode text`);
   return v;
