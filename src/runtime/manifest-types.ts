@@ -17,6 +17,25 @@ export interface WordTokenizerSpec {
   /** File in the bundle, one token a line; line i has id i. Line 0 must be `<pad>`, line 1 `<unk>`. */
   vocab: string;
   contextLength: number;
+  /** The subword model (fastText-style character n-grams) for words the vocabulary lacks; absent: they are `<unk>`. */
+  subwords?: SubwordSpec;
+}
+
+/**
+ * A word tokenizer's subword model (tokenizers/subwords.ts). The text graph then has a second input, `input`:
+ * int64 [U, slots], the n-gram ids of each distinct word of the batch read by subwords; ids >= V (vocabulary
+ * size) in the token ids name its rows (V + row).
+ */
+export interface SubwordSpec {
+  /** File in the bundle, one n-gram a line; line i has id i. Line 0 must be `<none>` (id 0, an empty slot). */
+  ngrams: string;
+  /** Graph input name of the n-gram ids, e.g. "subword_ids". */
+  input: string;
+  /** N-gram lengths, in characters of "<" + word + ">" (char-ngrams.ts): 1 <= minN <= maxN. */
+  minN: number;
+  maxN: number;
+  /** N-gram ids per word (the graph input's second dimension); a word's first `slots` held n-grams are sent. */
+  slots: number;
 }
 
 export interface ClipBpeTokenizerSpec {

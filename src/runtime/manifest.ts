@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GatewayError, ErrorCode } from '../errors';
-import type { Manifest, DistanceStats, ImagePreprocessSpec, TokenizerSpec } from './manifest-types';
+import type { Manifest, DistanceStats, ImagePreprocessSpec, SubwordSpec, TokenizerSpec } from './manifest-types';
 
 export type { Manifest } from './manifest-types';
 
@@ -78,11 +78,32 @@ function stats(r: Reader, o: Record<string, unknown>, key: string): DistanceStat
   return out;
 }
 
-function tokenizer(r: Reader, dir: string, v: unknown): TokenizerSpec {
+const SUBWORD_KEYS = ['ngrams', 'input', 'minN', 'maxN', 'slots'];
+
+/** text.tokenizer.subwords: the n-gram file, the graph input it feeds, n-gram lengths and slots per word. */
+function subwords(r: Reader, dir: string, v: unknown, textInput: unknown): SubwordSpec {
+  const f = 'text.tokenizer.subwords';
+  const s = r.obj(v, f);
+  for (const key of Object.keys(s)) {
+    if (!SUBWORD_KEYS.includes(key)) r.fail(`${f}.${key}`, 'is not a known key', SUBWORD_KEYS.join(', '));
+  }
+  const input = r.str(s, 'input', f);
+  if (input === textInput) r.fail(`${f}.input`, `is ${show(input)}, the name of the token-id input (text.input)`, 'the name of the graph\'s second input, such as "subword_ids"');
+  const minN = r.num(s, 'minN', f, { min: 1, max: 64, int: true });
+  const maxN = r.num(s, 'maxN', f, { min: 1, max: 64, int: true });
+  if (maxN < minN) r.fail(`${f}.maxN`, `is ${maxN}, below minN ${minN}`, `an integer >= minN (${minN}) and <= 64`);
+  return { ngrams: r.file(dir, s, 'ngrams', f), input, minN, maxN, slots: r.num(s, 'slots', f, { min: 1, max: 4096, int: true }) };
+}
+
+function tokenizer(r: Reader, dir: string, v: unknown, textInput: unknown): TokenizerSpec {
   const t = r.obj(v, 'text.tokenizer');
   const type = r.str(t, 'type', 'text.tokenizer', { oneOf: ['word', 'clip-bpe'] });
   const contextLength = r.num(t, 'contextLength', 'text.tokenizer', { min: 1, max: 4096, int: true });
-  if (type === 'word') return { type, vocab: r.file(dir, t, 'vocab', 'text.tokenizer'), contextLength };
+  if (type === 'word') {
+    const vocab = r.file(dir, t, 'vocab', 'text.tokenizer');
+    return { type, vocab, contextLength, ...(t.subwords !== undefined ? { subwords: subwords(r, dir, t.subwords, textInput) } : {}) };
+  }
+  if (t.subwords !== undefined) r.fail('text.tokenizer.subwords', `is set for tokenizer type ${show(type)}`, 'subwords only with type "word" (byte-level BPE reads every word)');
   const vocab = r.file(dir, t, 'vocab', 'text.tokenizer', true);
   return { type: 'clip-bpe', merges: r.file(dir, t, 'merges', 'text.tokenizer'), ...(vocab ? { vocab } : {}), contextLength };
 }
@@ -144,7 +165,7 @@ export function validateManifest(raw: unknown, dir: string): Manifest {
       input: r.str(text, 'input', 'text'),
       output: r.str(text, 'output', 'text'),
       inputType: r.str(text, 'inputType', 'text', { oneOf: ['int64', 'int32'] }) as 'int64' | 'int32',
-      tokenizer: tokenizer(r, dir, text.tokenizer),
+      tokenizer: tokenizer(r, dir, text.tokenizer, text.input),
       trimPadding: r.bool(text, 'trimPadding', 'text', false),
     },
     image: {

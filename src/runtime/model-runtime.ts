@@ -48,12 +48,17 @@ export interface TextWindowInfo {
   text: string;
 }
 
+/** What the worker reported about how it read a text: its deciding window and its coverage (null: not measured). */
+interface TextReading extends TextWindowInfo {
+  coverage: number | null;
+}
+
 export class ModelRuntime {
   private readonly textBatcher: Batcher<string, Float32Array>;
   private readonly imageBatcher: Batcher<Float32Array, Float32Array>;
   private warmedUp = false;
-  /** Window of each multi-window text's row, keyed by the row itself (rows are unique views; entries go with them). */
-  private readonly windowOf = new WeakMap<Float32Array, TextWindowInfo>();
+  /** Window and coverage of each text's row, keyed by the row itself (rows are unique views; entries go with them). */
+  private readonly readingOf = new WeakMap<Float32Array, TextReading>();
 
   private constructor(
     readonly bundle: Bundle,
@@ -83,6 +88,7 @@ export class ModelRuntime {
           tokenizer: m.text.tokenizer,
           bundleDir: bundle.dir,
           trimPadding: m.text.trimPadding ?? false,
+          subwordInput: m.text.tokenizer.type === 'word' ? (m.text.tokenizer.subwords?.input ?? null) : null,
         },
         image: {
           model: path.join(bundle.dir, m.image.model),
@@ -169,8 +175,11 @@ export class ModelRuntime {
     const rows: Float32Array[] = new Array(n);
     for (let i = 0; i < n; i++) rows[i] = out.data.subarray(i * dim, (i + 1) * dim);
     const w = out.windows;
+    const cov = out.coverage;
     if (w && out.windowTexts) {
-      for (let i = 0; i < n; i++) this.windowOf.set(rows[i], { index: w[4 * i], count: w[4 * i + 1], start: w[4 * i + 2], end: w[4 * i + 3], text: out.windowTexts[i] });
+      for (let i = 0; i < n; i++) {
+        this.readingOf.set(rows[i], { index: w[4 * i], count: w[4 * i + 1], start: w[4 * i + 2], end: w[4 * i + 3], text: out.windowTexts[i], coverage: cov ? cov[i] : null });
+      }
     }
     return rows;
   }
@@ -181,7 +190,16 @@ export class ModelRuntime {
    * which tokenised the text anyway: asking costs the main thread nothing. Null for any other row.
    */
   textWindow(row: Float32Array): TextWindowInfo | null {
-    return this.windowOf.get(row) ?? null;
+    return this.readingOf.get(row) ?? null;
+  }
+
+  /**
+   * For a row `embedTexts` returned: its text's coverage, the share of its words the model read (from the
+   * vocabulary or by subwords; 1 for a text with no words), measured in the worker like the window. Null for
+   * any other row, and for a bundle whose tokenizer does not measure it (no subword model).
+   */
+  textCoverage(row: ArrayLike<number>): number | null {
+    return row instanceof Float32Array ? (this.readingOf.get(row)?.coverage ?? null) : null;
   }
 
   async close(graceMs?: number): Promise<void> {

@@ -34,6 +34,8 @@ export interface JobResult {
   /** Text runs: per text, [index, count, start, end] of the window its row comes from, and that window's text (worker-protocol.ts). */
   windows?: Int32Array;
   windowTexts?: string[];
+  /** Text runs with a subword model: per text, its coverage (words read / all words). */
+  coverage?: Float64Array;
 }
 
 interface Job {
@@ -172,7 +174,7 @@ export class WorkerPool extends EventEmitter {
     slot.job = null;
     if (msg.type === 'result') {
       this.options.onRun?.(job.input.tower, msg.ms);
-      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims, windows: msg.windows, windowTexts: msg.windowTexts });
+      job.resolve({ data: new Float32Array(msg.buffer), dims: msg.dims, windows: msg.windows, windowTexts: msg.windowTexts, coverage: msg.coverage });
     } else {
       job.reject(modelUnavailable(`inference failed: ${msg.message}`));
     }

@@ -31,6 +31,8 @@ export interface WorkerInit {
     bundleDir: string;
     /** Cut each batch's ids to its longest row (manifest text.trimPadding). */
     trimPadding: boolean;
+    /** The graph's subword-id input (manifest text.tokenizer.subwords.input), fed the batch's subword rows; null without a subword model. */
+    subwordInput: string | null;
   };
   image: TowerInit & {
     /** Dimensions of one preprocessed image ([3, s, s] for NCHW, [s, s, 3] for NHWC). */
@@ -68,7 +70,8 @@ export type WorkerReply =
    * buffer: float32 [dims[0], dims[1]], lifted onto the hyperboloid when the tower's `lift` is set; one row per
    * text or image. Text runs also say, per text, which window its row comes from (its most unsafe):
    * `windows` holds [index, count, start, end] per text (start/end in its content tokens) and `windowTexts`
-   * that window's readable tokens.
+   * that window's readable tokens; with a subword model, `coverage` holds each text's coverage (words read / all
+   * words, tokenizers/types.ts EncodedWindows.coverage).
    */
-  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number; windows?: Int32Array; windowTexts?: string[] }
+  | { type: 'result'; id: number; buffer: ArrayBuffer; dims: number[]; ms: number; windows?: Int32Array; windowTexts?: string[]; coverage?: Float64Array }
   | { type: 'error'; id: number; message: string };

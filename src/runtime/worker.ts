@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { expMap0Batch } from '../geometry';
-import { createSession, runSession, type OrtSession, type FeedValue } from './ort';
+import { createSession, runSession, type Feed, type OrtSession, type FeedValue } from './ort';
 import { loadTokenizer, trimPaddingColumns } from './tokenizers';
 import { mostUnsafeWindows } from './most-unsafe-window';
 import type { EncodedWindows, Tokenizer } from './tokenizers/types';
@@ -48,26 +48,41 @@ async function main(): Promise<void> {
       });
     }
     tokenizer = await tok;
+    const sub = init.text.subwordInput;
+    if (sub !== null && !sessions.text.inputNames.includes(sub)) {
+      throw new Error(`the text graph ${init.text.model} has no input "${sub}" (manifest text.tokenizer.subwords.input); its inputs: ${sessions.text.inputNames.join(', ')}`);
+    }
   } catch (e) {
     reply({ type: 'init-error', message: (e as Error).message });
     return;
   }
   const ctx = tokenizer.contextLength;
 
-  /** A run's feed; for texts also how many window rows each text has (windows.ts). */
-  const feed = (msg: RunRequest): { data: FeedValue; dims: number[]; encoded: EncodedWindows | null } => {
+  const asInput = (ids: Int32Array): FeedValue => (init.text.inputType === 'int64' ? widenToInt64(ids) : ids);
+
+  /**
+   * A run's feeds; for texts also how many window rows each text has (windows.ts). With a subword model the
+   * batch's subword rows go to their own input, one set for all the batch's window rows (tokenizers/subwords.ts).
+   */
+  const feed = (msg: RunRequest): { feeds: Record<string, Feed>; encoded: EncodedWindows | null } => {
     if (msg.tower === 'text') {
       const encoded = tokenizer.encodeWindows(msg.texts);
       let { ids } = encoded;
       let width = ctx;
       if (init.text.trimPadding) ({ ids, width } = trimPaddingColumns(ids, encoded.rows, ctx));
-      return { data: init.text.inputType === 'int64' ? widenToInt64(ids) : ids, dims: [encoded.rows, width], encoded };
+      const feeds: Record<string, Feed> = { [init.text.input]: { data: asInput(ids), dims: [encoded.rows, width] } };
+      const sub = encoded.subwords;
+      if (init.text.subwordInput !== null) {
+        if (!sub) throw new Error(`the text graph takes subword ids (${init.text.subwordInput}) but the tokenizer gave none`);
+        feeds[init.text.subwordInput] = { data: asInput(sub.ids), dims: [sub.rows, sub.slots] };
+      }
+      return { feeds, encoded };
     }
-    return { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims], encoded: null };
+    return { feeds: { [init.image.input]: { data: new Float32Array(msg.buffer), dims: [msg.n, ...init.image.itemDims] } }, encoded: null };
   };
 
-  /** Per text, the window its row comes from: [index, count, start, end] and its readable text. */
-  const describeWindows = (encoded: EncodedWindows, chosen: Int32Array | null): { windows: Int32Array; windowTexts: string[] } => {
+  /** Per text, the window its row comes from: [index, count, start, end] and its readable text (and its coverage, when measured). */
+  const describeWindows = (encoded: EncodedWindows, chosen: Int32Array | null): { windows: Int32Array; windowTexts: string[]; coverage?: Float64Array } => {
     const n = encoded.counts.length;
     const windows = new Int32Array(4 * n);
     const windowTexts: string[] = new Array(n);
@@ -77,7 +92,7 @@ async function main(): Promise<void> {
       windows.set([index, encoded.counts[t], w.start, w.end], 4 * t);
       windowTexts[t] = w.text;
     }
-    return { windows, windowTexts };
+    return { windows, windowTexts, ...(encoded.coverage ? { coverage: encoded.coverage } : {}) };
   };
 
   // Exit only between runs: releasing a session or ending the thread during a native run aborts the process.
@@ -98,12 +113,12 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     try {
       const tower = init[msg.tower];
-      const { encoded, ...input } = feed(msg);
-      const out = await runSession(sessions[msg.tower], { [tower.input]: input }, [tower.output]);
+      const { encoded, feeds } = feed(msg);
+      const out = await runSession(sessions[msg.tower], feeds, [tower.output]);
       const result = out[tower.output];
       let data = finishOutput(result.data, result.dims, tower);
       let dims = result.dims;
-      let described: { windows: Int32Array; windowTexts: string[] } | undefined;
+      let described: ReturnType<typeof describeWindows> | undefined;
       if (encoded !== null && dims.length === 2) {
         let chosen: Int32Array | null = null;
         if (dims[0] !== encoded.counts.length) {
@@ -112,7 +127,9 @@ async function main(): Promise<void> {
         }
         described = describeWindows(encoded, chosen);
       }
-      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims, ms: performance.now() - t0, ...described }, [data.buffer as ArrayBuffer]);
+      const transfer = [data.buffer as ArrayBuffer];
+      if (described?.coverage) transfer.push(described.coverage.buffer as ArrayBuffer);
+      reply({ type: 'result', id: msg.id, buffer: data.buffer as ArrayBuffer, dims, ms: performance.now() - t0, ...described }, transfer);
     } catch (e) {
       reply({ type: 'error', id: msg.id, message: (e as Error).message });
     } finally {

@@ -11,7 +11,7 @@
  * typed marker is invisible to the text tower. `specialTokensInText: 'split'` encodes the marker as plain
  * characters instead (a deliberate difference from OpenAI).
  */
-import { PaddedRowTokenizer } from './padded-rows';
+import { PaddedRowTokenizer, type Pieces } from './padded-rows';
 import { BoundedCache } from './bounded-cache';
 import { bpeMerge } from './bpe';
 import { readPromptSyntax } from './prompt-syntax';
@@ -96,7 +96,7 @@ export class ClipBpeTokenizer extends PaddedRowTokenizer {
     });
   }
 
-  protected pieces(text: string): { ids: number[]; readable: () => string[] } {
+  protected pieces(text: string): Pieces {
     const ids = this.encodeIds(this.promptSyntax ? readPromptSyntax(text) : text);
     return { ids, readable: () => ids.map((id) => this.readable(this.vocab.decoder.get(id) ?? `<id ${id}>`)) };
   }

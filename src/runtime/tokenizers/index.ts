@@ -8,6 +8,7 @@ import { bundleError, bundlePath, readBundleText } from './bundle-files';
 import { ClipBpeTokenizer } from './clip-bpe';
 import { type ClipVocab, VocabFormatError, vocabFromHuggingFace, vocabFromOpenAiMerges } from './clip-vocab';
 import type { Tokenizer } from './types';
+import { parseNgrams, SubwordTable } from './subwords';
 import { parseWordVocab, WordTokenizer } from './word';
 
 export type { Tokenizer } from './types';
@@ -18,6 +19,7 @@ export { wordTokens } from './word-tokens';
 export { trimPaddingColumns } from './padded-rows';
 export { readPromptSyntax } from './prompt-syntax';
 export { tokenWindows, type TokenWindow } from './windows';
+export { SubwordTable, parseNgrams, type SubwordRows } from './subwords';
 
 function checkContextLength(spec: TokenizerSpec, min: number): number {
   const n: unknown = spec.contextLength;
@@ -69,12 +71,25 @@ async function loadClipBpe(spec: ClipBpeTokenizerSpec, bundleDir: string, option
   return new ClipBpeTokenizer(vocab, { contextLength, specialTokensInText: options.specialTokensInText ?? 'split', promptSyntax: options.promptSyntax ?? true });
 }
 
+/** The subword model a word tokenizer spec names (its n-gram file, checked like a vocabulary); null without one. */
+async function loadSubwords(spec: WordTokenizerSpec, bundleDir: string): Promise<SubwordTable | null> {
+  if (spec.subwords === undefined) return null;
+  const { ngrams, minN, maxN, slots } = spec.subwords;
+  const file = bundlePath(bundleDir, ngrams);
+  const text = await readBundleText(file);
+  try {
+    return new SubwordTable(parseNgrams(text, minN, maxN), { minN, maxN, slots });
+  } catch (cause) {
+    throw bundleError(file, (cause as Error).message, cause);
+  }
+}
+
 async function loadWord(spec: WordTokenizerSpec, bundleDir: string, options: LoadOptions): Promise<Tokenizer> {
   const vocabFile = bundlePath(bundleDir, spec.vocab);
   const contextLength = checkContextLength(spec, 1);
-  const text = await readBundleText(vocabFile);
+  const [text, subwords] = await Promise.all([readBundleText(vocabFile), loadSubwords(spec, bundleDir)]);
   try {
-    return new WordTokenizer(parseWordVocab(text), { contextLength, promptSyntax: options.promptSyntax ?? true });
+    return new WordTokenizer(parseWordVocab(text), { contextLength, promptSyntax: options.promptSyntax ?? true, ...(subwords ? { subwords } : {}) });
   } catch (cause) {
     throw bundleError(vocabFile, (cause as Error).message, cause);
   }

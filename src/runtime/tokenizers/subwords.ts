@@ -1,0 +1,125 @@
+/**
+ * The subword model's side of the word tokenizer (manifest `text.tokenizer.subwords`): a word the vocabulary
+ * lacks is read through its character n-grams (char-ngrams.ts) instead of becoming `<unk>`.
+ *
+ * N-gram file: one n-gram a line, line i (0-based) has id i; line 0 is `<none>` (id 0 = an empty slot).
+ *
+ * What the text graph receives for a batch (the contract with models/train's export):
+ *   input_ids    [N, L]      0 pad, 1 `<unk>`, 2..V-1 vocabulary words (V = lines of vocab.txt), and
+ *                            V + r for a word read by subwords: its n-grams are row r of subword_ids
+ *   subword_ids  [U, slots]  per distinct subword-read word of the batch (first seen first), the ids of those
+ *                            of charNgrams(word, minN, maxN) that the n-gram file holds, in order, at most
+ *                            `slots`, right-padded with 0; U >= 1 (one all-zero row when no word needs one)
+ * The rows are per batch, so every window row of a batch (windows.ts) shares them.
+ */
+import { BoundedCache } from './bounded-cache';
+import { charNgrams } from './char-ngrams';
+
+export const NONE_TOKEN = '<none>';
+
+/** The subword rows of one batch: subword_ids [rows, slots], row-major. */
+export interface SubwordRows {
+  ids: Int32Array;
+  rows: number;
+  slots: number;
+}
+
+export interface SubwordOptions {
+  minN: number;
+  maxN: number;
+  slots: number;
+  /** Words whose n-gram ids are memoised (per generation, see BoundedCache). Default 16384; 0 disables. */
+  cacheSize?: number;
+}
+
+/** Parses and checks an n-gram file's text (as parseWordVocab does a vocabulary). Throws with the line number of the first problem. */
+export function parseNgrams(text: string, minN: number, maxN: number): string[] {
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // newline at the end of the file
+  if (lines[0] !== NONE_TOKEN) throw new Error(`line 1 must be "${NONE_TOKEN}" (id 0, the empty slot), found ${JSON.stringify(lines[0] ?? '')}`);
+  const seen = new Map<string, number>();
+  lines.forEach((gram, i) => {
+    if (gram === '') throw new Error(`line ${i + 1} is empty; every line is an n-gram and its line number its id`);
+    const earlier = seen.get(gram);
+    if (earlier !== undefined) throw new Error(`line ${i + 1} repeats ${JSON.stringify(gram)} from line ${earlier + 1}; an n-gram must have one id`);
+    seen.set(gram, i);
+    if (i === 0) return;
+    const n = Array.from(gram).length; // code points, as charNgrams counts them
+    if (n < minN || n > maxN) {
+      throw new Error(`line ${i + 1} holds ${JSON.stringify(gram)} (${n} characters), which no word can have; allowed: n-grams of minN..maxN = ${minN}..${maxN} characters`);
+    }
+  });
+  return lines;
+}
+
+/** Looks words up in the n-gram table. */
+export class SubwordTable {
+  readonly minN: number;
+  readonly maxN: number;
+  readonly slots: number;
+  private readonly ids = new Map<string, number>();
+  /** Word -> its n-gram ids (null: none held). */
+  private readonly cache: BoundedCache<Int32Array | null>;
+
+  /** `ngrams[i]` is the n-gram with id i; ngrams[0] is `<none>` (see parseNgrams). */
+  constructor(ngrams: readonly string[], options: SubwordOptions) {
+    const { minN, maxN, slots } = options;
+    if (!Number.isInteger(minN) || !Number.isInteger(maxN) || minN < 1 || maxN < minN) throw new RangeError(`subword n-gram lengths must be integers with 1 <= minN <= maxN, got ${minN}..${maxN}`);
+    if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`subword slots must be an integer >= 1, got ${slots}`);
+    if (ngrams[0] !== NONE_TOKEN) throw new RangeError(`the n-gram table must start with "${NONE_TOKEN}"`);
+    this.minN = minN;
+    this.maxN = maxN;
+    this.slots = slots;
+    ngrams.forEach((gram, id) => {
+      if (id > 0 && !this.ids.has(gram)) this.ids.set(gram, id);
+    });
+    this.cache = new BoundedCache(options.cacheSize ?? 16384);
+  }
+
+  /** Ids of the n-grams of `word` that the table holds, in order, at most `slots`; null when it holds none. */
+  lookup(word: string): Int32Array | null {
+    const hit = this.cache.get(word);
+    if (hit !== undefined) return hit;
+    const found: number[] = [];
+    for (const gram of charNgrams(word, this.minN, this.maxN)) {
+      const id = this.ids.get(gram);
+      if (id === undefined) continue;
+      found.push(id);
+      if (found.length === this.slots) break;
+    }
+    const out = found.length === 0 ? null : Int32Array.from(found);
+    this.cache.set(word, out);
+    return out;
+  }
+}
+
+/** Collects the subword rows of one batch while its texts are encoded. */
+export class SubwordBatch {
+  private readonly rowOf = new Map<string, number>();
+  private readonly grams: Int32Array[] = [];
+
+  /** `base` is V, the vocabulary size: a subword-read word's id is base + its row. */
+  constructor(
+    private readonly base: number,
+    private readonly slots: number,
+  ) {}
+
+  /** The id of a word read by subwords in this batch (its row is added the first time the batch sees it). */
+  idOf(word: string, grams: Int32Array): number {
+    let row = this.rowOf.get(word);
+    if (row === undefined) {
+      row = this.grams.length;
+      this.grams.push(grams);
+      this.rowOf.set(word, row);
+    }
+    return this.base + row;
+  }
+
+  /** subword_ids [U, slots] for the graph: U >= 1 (one all-zero row when no word needed subwords). */
+  rows(): SubwordRows {
+    const rows = Math.max(1, this.grams.length);
+    const ids = new Int32Array(rows * this.slots); // zero = empty slot
+    this.grams.forEach((g, r) => ids.set(g, r * this.slots));
+    return { ids, rows, slots: this.slots };
+  }
+}
