@@ -54,8 +54,12 @@ export interface Config {
   maxAliases: number;
   /** Most lexical tokens in one document (MAX_TOKENS, default 10000). */
   maxTokens: number;
-  /** Sustained requests per second per API key (or client address without keys); 0 = off (RATE_LIMIT_PER_SECOND, default 100). */
-  rateLimitPerSecond: number;
+  /**
+   * Sustained requests per second per API key, and per client address for requests without a valid key; 0 = off
+   * (RATE_LIMIT_PER_SECOND). null (unset): server/rate-limit.ts rateLimitFor decides once the policy file is read:
+   * 100 when it lists API keys, off when it does not (one web backend is one address).
+   */
+  rateLimitPerSecond: number | null;
   /** Burst per client above the sustained rate (RATE_LIMIT_BURST, default 200). */
   rateLimitBurst: number;
   /** Largest HTTP request body in bytes (MAX_BODY_BYTES, default 16 MiB): /graphql, which carries base64 images. */
@@ -195,7 +199,7 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<Config>
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 15, 1, 1000),
     maxAliases: int(env, 'MAX_ALIASES', 128, 1, 100_000),
     maxTokens: int(env, 'MAX_TOKENS', 10_000, 10, 10_000_000),
-    rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000),
+    rateLimitPerSecond: env.RATE_LIMIT_PER_SECOND ? int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000) : null,
     rateLimitBurst: int(env, 'RATE_LIMIT_BURST', 200, 1, 10_000_000),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxDropInBodyBytes: int(env, 'MAX_DROP_IN_BODY_BYTES', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -253,7 +257,7 @@ export const CONFIG_DOC: ReadonlyArray<[string, string, string]> = [
   ['MAX_QUERY_DEPTH', '15', 'deepest selection in a GraphQL document'],
   ['MAX_ALIASES', '128', 'most aliases in a GraphQL document'],
   ['MAX_TOKENS', '10000', 'most lexical tokens in a GraphQL document'],
-  ['RATE_LIMIT_PER_SECOND', '100', 'requests per second per API key (or client address when keys are off); 0 = no limit'],
+  ['RATE_LIMIT_PER_SECOND', '100 with API keys, else 0', 'requests per second per API key (and per client address for requests without a valid key); unset, it is off when the policy file lists no API keys, where one web backend is one address; set, it applies per address then too; 0 = no limit'],
   ['RATE_LIMIT_BURST', '200', 'burst allowed above the sustained rate, per client'],
   ['MAX_BODY_BYTES', '16777216', 'largest HTTP request body (/graphql, which carries base64 images); 413 beyond it'],
   ['MAX_DROP_IN_BODY_BYTES', '2097152', 'largest body of a drop-in route (JSON prompts and workflows, no images; at most MAX_BODY_BYTES); 413 in the peer API\'s shape beyond it'],

@@ -23,7 +23,7 @@ import { createDrainer } from './server/drain';
 import { createRequestHandler } from './server/http';
 import { BodyBudget } from './server/body';
 import { createHttpServer } from './server/http-server';
-import { RateLimiter } from './server/rate-limit';
+import { RateLimiter, rateLimitFor } from './server/rate-limit';
 import { RequestUsage } from './server/usage';
 import { INTERNAL_CLIENT } from './runtime/batcher';
 import { createAuthenticator } from './server/auth';
@@ -229,7 +229,7 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       ready: () => services.runtime.ready(),
       context: pipeline.context,
       authenticate: pipeline.authenticate,
-      rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
+      rateLimiter: new RateLimiter(rateLimitFor(config.rateLimitPerSecond, config.rateLimitBurst, settings.policies.keys.size)),
       dropIn: pipeline.dropIn,
       logError: (err, message) => opts.log?.error({ err }, message),
       modelName: m.name,

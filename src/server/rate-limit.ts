@@ -1,7 +1,12 @@
 /**
- * Per-client rate limiting: a token bucket per API key (or per client address when no keys are
- * configured). Each request takes one token; tokens refill at `perSecond` up to `burst`. A request that
- * finds the bucket empty is refused with HTTP 429 and `Retry-After` (whole seconds until a token is back).
+ * Per-client rate limiting: a token bucket per API key (or per client address for a request without a valid
+ * key). Each request takes one token; tokens refill at `perSecond` up to `burst`. A request that finds the
+ * bucket empty is refused with HTTP 429 and `Retry-After` (whole seconds until a token is back).
+ *
+ * On by default only where it cannot throttle a legitimate backend (rateLimitFor): the usual caller of the
+ * gateway is one web backend, which is one client address however many users it serves, so a per-address
+ * limit would refuse its traffic past 100 requests a second. With API keys each backend has its own key and
+ * bucket, and a request without a valid key is refused (401) anyway.
  *
  * Memory is bounded: at most `maxClients` buckets are kept; the least recently used is evicted (a full
  * bucket carries no information, so eviction can only make a client's limit more generous, never stricter).
@@ -12,6 +17,17 @@ export interface RateLimitOptions {
   /** Largest burst per client. */
   burst: number;
   maxClients?: number;
+}
+
+/** The sustained rate when RATE_LIMIT_PER_SECOND is unset and the policy file lists API keys. */
+export const DEFAULT_RATE_PER_KEY = 100;
+
+/**
+ * The limiter's rate, resolved once at start-up: RATE_LIMIT_PER_SECOND when it is set (0 = off), otherwise
+ * DEFAULT_RATE_PER_KEY when API keys are configured and 0 (off) when they are not.
+ */
+export function rateLimitFor(configured: number | null, burst: number, apiKeys: number): RateLimitOptions {
+  return { perSecond: configured ?? (apiKeys > 0 ? DEFAULT_RATE_PER_KEY : 0), burst };
 }
 
 export interface RateDecision {
