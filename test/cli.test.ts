@@ -21,7 +21,7 @@ beforeAll(() => {
 test('--help lists the commands; each command has its own help', () => {
   const top = run(['--help']);
   expect(top.status).toBe(0);
-  for (const c of ['serve', 'classify', 'embed', 'redirect', 'tokenize']) expect(top.stdout).toContain(c);
+  for (const c of ['serve', 'classify', 'embed', 'redirect', 'tokenize', 'demo', 'demo-backend']) expect(top.stdout).toContain(c);
   const serve = run(['serve', '--help']);
   expect(serve.stdout).toContain('--bundle DIR');
   expect(serve.stdout).toContain('MODEL_WORKERS');
