@@ -33,7 +33,12 @@ import * as net from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
 
 export interface DrainOptions {
-  /** A connection with no request in progress is closed once idle this long during the drain (ms). Default 1000. */
+  /**
+   * A connection with no request in progress is closed once idle this long during the drain (ms). Default 500.
+   * A request already in a socket buffer when the drain starts needs none of it (it is read in the next
+   * event-loop turn, before the first sweep); the grace is for a client whose last response went out
+   * without `connection: close` (started before the drain) and that reuses the connection right away.
+   */
   graceMs?: number;
   /** Longest the listener stays open to empty the kernel's accept queue (ms). Default 3000. */
   acceptMs?: number;
@@ -61,7 +66,7 @@ interface ConnectionState {
 }
 
 export function createDrainer(server: Server, opts: DrainOptions = {}): Drainer {
-  const graceMs = nonNegative('graceMs', opts.graceMs ?? 1000);
+  const graceMs = nonNegative('graceMs', opts.graceMs ?? 500);
   const acceptMs = nonNegative('acceptMs', opts.acceptMs ?? 3000);
   const hardMs = nonNegative('hardMs', opts.hardMs ?? 9000);
   const connections = new Map<net.Socket, ConnectionState>();

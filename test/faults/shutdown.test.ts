@@ -1,4 +1,7 @@
-/** Graceful shutdown under load: on SIGTERM the gateway stops accepting, finishes every in-flight request and exits 0 within 10 s. */
+/**
+ * Graceful shutdown under load: on SIGTERM the gateway stops accepting, finishes every in-flight request and exits 0 within 10 s.
+ * The drain itself (accept queue, keep-alive connections, connection: close) is tested case by case in drain.test.ts.
+ */
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as fs from 'node:fs';
@@ -39,12 +42,12 @@ test('SIGTERM with 40 requests in flight: every one is answered in full, new con
       req.end(body);
     });
   const inFlight = Array.from({ length: 40 }, post);
-  // Every request fully written to its socket, then time for the server to read them: a connection still in
-  // the kernel's accept queue when the listener closes is not in flight yet (on a loaded machine 300 ms alone
-  // was not always enough for that).
+  // SIGTERM as soon as every request is fully written to its socket. Most of these connections are then still
+  // in the kernel's accept queue (node:http accepts one per event-loop turn): their requests were sent before
+  // the signal, so they must be answered too (server/drain.ts keeps the listener open until the queue is empty;
+  // closing it earlier is what reset them, 1 run in several under load).
   for (let i = 0; i < 200 && written < 40; i++) await new Promise((r) => setTimeout(r, 25));
   expect(written).toBe(40);
-  await new Promise((r) => setTimeout(r, 300));
   const exited = new Promise<{ code: number | null; ms: number }>((resolve) => {
     const t0 = Date.now();
     child.on('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
@@ -56,9 +59,14 @@ test('SIGTERM with 40 requests in flight: every one is answered in full, new con
     expect(r.json.errors).toBeUndefined();
     expect(r.json.data.classifyMany).toHaveLength(120);
   }
-  const refused = await fetch(`${url}/healthz`).then(() => false, () => true);
+  // A NEW connection, as a client arriving now would open: fetch() could reuse the keep-alive connection of the
+  // readiness polls, and a request on a connection the server still holds is served (with connection: close).
+  const refused = await new Promise<string>((resolve) => {
+    const req = http.get(`${url}/healthz`, { agent: false }, (res) => resolve(`answered ${res.statusCode}`));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
+  });
   const { code, ms } = await exited;
   expect(code).toBe(0);
   expect(ms).toBeLessThan(10_000);
-  expect(refused).toBe(true);
+  expect(refused).toBe('ECONNREFUSED');
 }, 60_000);
