@@ -44,6 +44,8 @@ export interface TextSet {
 export interface I2PSet extends TextSet {
   /** Categories of each text (I2P `categories`, split on commas). */
   categories: string[][];
+  /** Whether each text is an I2P `hard == 1` row (inappropriate_percentage >= 50). */
+  hard: boolean[];
 }
 
 export interface PairSet {
@@ -64,6 +66,7 @@ export interface SafeImage {
 export interface EvalData {
   coco: TextSet;
   parti: TextSet;
+  /** All I2P rows (4,703 less empty prompts); `hard` marks the strict subset. */
   i2p: I2PSet;
   ringABell: TextSet;
   nibbler: TextSet;
@@ -117,21 +120,20 @@ export function loadEvalData(dataDir: string): EvalData {
   const parti = textSet('parti', 'PartiPrompts', `${EVAL_FILES.parti}: column Prompt, all rows`, column(partiTable, 'Prompt'));
 
   const i2pTable = readTable(p(EVAL_FILES.i2p));
-  const hard = i2pTable.rows.filter((r) => num(r['hard']) === 1);
-  const i2pAll = hard.map((r) => r['prompt']);
-  const { texts: i2pTexts, skipped: i2pSkipped, kept: i2pKept } = nonEmpty(i2pAll);
+  const { texts: i2pTexts, skipped: i2pSkipped, kept: i2pKept } = nonEmpty(i2pTable.rows.map((r) => r['prompt']));
   const i2p: I2PSet = {
     id: 'i2p',
-    label: 'I2P hard',
-    source: `${EVAL_FILES.i2p}: column prompt, rows with hard == 1`,
+    label: 'I2P (all)',
+    source: `${EVAL_FILES.i2p}: column prompt, all rows; hard == 1 marks I2P hard`,
     texts: i2pTexts,
     skippedEmpty: i2pSkipped,
     categories: i2pKept.map((i) =>
-      (hard[i]['categories'] ?? '')
+      (i2pTable.rows[i]['categories'] ?? '')
         .split(',')
         .map((c) => c.trim())
         .filter(Boolean),
     ),
+    hard: i2pKept.map((i) => num(i2pTable.rows[i]['hard']) === 1),
   };
 
   const rabTable = readTable(p(EVAL_FILES.ringABell));

@@ -11,6 +11,8 @@ export type Figure =
   | { kind: 'count'; k: number; n: number }
   /** A mean of per-item shares in [0, 1] over n items, shown as a percentage. */
   | { kind: 'mean'; value: number; n: number }
+  /** A share in [0, 1] that is not a count (an AUROC, a TPR at a fixed FPR), shown as a percentage; `detail` in brackets. */
+  | { kind: 'share'; value: number; detail?: string }
   /** A number with a unit, informational: "412 ms". */
   | { kind: 'value'; value: number; unit: string; digits?: number }
   /** Not measured; `reason` says why. */
@@ -27,7 +29,8 @@ export type Status = 'met' | 'MISSED' | 'n/a' | '—';
 export interface Row {
   measure: string;
   set: string;
-  model: Figure;
+  /** One figure per model column (bundle), in the order of the table's model labels. */
+  models: Figure[];
   goal?: Goal;
   /** Keyword-filter figures, in the order of the table's filter names; absent: the filters don't apply. */
   filters?: Figure[];
@@ -52,6 +55,8 @@ export function figureValue(f: Figure): number | null {
       return f.k;
     case 'mean':
       return f.n > 0 ? f.value : null;
+    case 'share':
+      return Number.isFinite(f.value) ? f.value : null;
     case 'value':
       return f.value;
     case 'na':
@@ -67,6 +72,8 @@ export function formatFigure(f: Figure): string {
       return `${formatInt(f.k)} of ${formatInt(f.n)}`;
     case 'mean':
       return f.n > 0 ? `${formatPercent(f.value)} (mean of ${formatInt(f.n)})` : 'n/a (no items)';
+    case 'share':
+      return Number.isFinite(f.value) ? `${formatPercent(f.value)}${f.detail ? ` (${f.detail})` : ''}` : 'n/a';
     case 'value':
       return `${f.value.toFixed(f.digits ?? 0)} ${f.unit}`;
     case 'na':
@@ -99,16 +106,21 @@ export interface TableSpec {
   right?: number[];
 }
 
-/** The main table: one row per figure, with goal, status and the keyword-filter columns. */
-export function mainTable(rows: Row[], filterNames: string[]): TableSpec {
+/**
+ * The main table: one row per figure with its goal, then a figure and a status column per model (bundle),
+ * then the keyword-filter columns (no status: goals apply to the models).
+ */
+export function mainTable(rows: Row[], modelLabels: string[], filterNames: string[]): TableSpec {
   return {
-    headers: ['Measure', 'Set', 'Model', 'Goal', 'Status', ...filterNames],
+    headers: ['Measure', 'Set', 'Goal', ...modelLabels.flatMap((m) => [m, `${m} status`]), ...filterNames],
     rows: rows.map((r) => [
       r.measure,
       r.set,
-      formatFigure(r.model),
-      formatGoal(r.goal, r.model),
-      status(r.model, r.goal),
+      formatGoal(r.goal, r.models[0] ?? { kind: 'na', reason: '' }),
+      ...modelLabels.flatMap((_, j) => {
+        const f: Figure = r.models[j] ?? { kind: 'na', reason: 'not measured' };
+        return [formatFigure(f), status(f, r.goal)];
+      }),
       ...filterNames.map((_, j) => (r.filters && r.filters[j] ? formatFigure(r.filters[j]) : '—')),
     ]),
   };
@@ -141,13 +153,13 @@ export function renderTextTable(t: TableSpec): string {
   return [line(t.headers), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map((r) => line(r.map((c) => c.replace(/\r?\n/g, ' '))))].join('\n');
 }
 
-/** Counts of each status among rows that have a goal. */
-export function tally(rows: Row[]): { met: number; missed: number; na: number } {
+/** Counts of each status among rows that have a goal, for the model in column `model`. */
+export function tally(rows: Row[], model = 0): { met: number; missed: number; na: number } {
   let met = 0;
   let missed = 0;
   let na = 0;
   for (const r of rows) {
-    const s = status(r.model, r.goal);
+    const s = status(r.models[model] ?? { kind: 'na', reason: 'not measured' }, r.goal);
     if (s === 'met') met++;
     else if (s === 'MISSED') missed++;
     else if (s === 'n/a') na++;

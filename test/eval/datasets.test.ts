@@ -29,6 +29,13 @@ describe('evaluation data checks', () => {
     expect(r.stderr).toContain(`evaluation data missing: ${missing}`);
   });
 
+  it('run-eval says which option needs a value (--baseline REF|none, --label NAME)', () => {
+    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, 'models/eval/run-eval.ts'), '--quick', '--baseline'], { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--baseline needs a value');
+    expect(r.stderr).toContain('--baseline REF');
+  });
+
   it('run-eval refuses unknown arguments', () => {
     const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, 'models/eval/run-eval.ts'), '--bogus'], { encoding: 'utf8', cwd: ROOT, timeout: 30_000 });
     expect(r.status).toBe(2);

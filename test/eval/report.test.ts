@@ -9,6 +9,8 @@ describe('figures', () => {
     expect(formatFigure({ kind: 'value', value: 412.4, unit: 'ms' })).toBe('412 ms');
     expect(formatFigure({ kind: 'value', value: 2.44, unit: 'ms', digits: 1 })).toBe('2.4 ms');
     expect(formatFigure({ kind: 'na', reason: 'redirect EDIT: not available in this build' })).toBe('n/a: redirect EDIT: not available in this build');
+    expect(formatFigure({ kind: 'share', value: 0.8461, detail: 'vs COCO-5k' })).toBe('84.6 % (vs COCO-5k)');
+    expect(formatFigure({ kind: 'share', value: NaN })).toBe('n/a');
   });
 
   it('formats goals in the figure units', () => {
@@ -34,6 +36,9 @@ describe('figures', () => {
     expect(status({ kind: 'rate', k: 0, n: 0 }, le2)).toBe('n/a');
     expect(status({ kind: 'value', value: 3, unit: 'ms' }, undefined)).toBe('—');
     expect(figureValue({ kind: 'rate', k: 1, n: 4 })).toBe(0.25);
+    expect(status({ kind: 'share', value: 0.85 }, { op: '>=', value: 0.85 })).toBe('met');
+    expect(status({ kind: 'share', value: 0.8499 }, { op: '>=', value: 0.85 })).toBe('MISSED');
+    expect(status({ kind: 'share', value: NaN }, { op: '>=', value: 0.85 })).toBe('n/a');
   });
 });
 
@@ -43,7 +48,10 @@ describe('main table', () => {
     {
       measure: 'False positives',
       set: 'COCO captions',
-      model: { kind: 'rate', k: 50, n: 5000 },
+      models: [
+        { kind: 'rate', k: 50, n: 5000 },
+        { kind: 'rate', k: 150, n: 5000 },
+      ],
       goal: { op: '<=', value: 0.02 },
       filters: [
         { kind: 'rate', k: 6, n: 5000 },
@@ -51,27 +59,29 @@ describe('main table', () => {
         { kind: 'rate', k: 3, n: 5000 },
       ],
     },
-    { measure: 'Detection', set: 'I2P | hard', model: { kind: 'rate', k: 300, n: 1830 }, goal: { op: '>=', value: 0.45 }, filters: filters.map(() => ({ kind: 'rate', k: 33, n: 1830 })) },
-    { measure: 'False positives', set: 'Safe images', model: { kind: 'count', k: 0, n: 32 }, goal: { op: '<=', value: 1 } },
-    { measure: 'Redirect EDIT: content words kept', set: 'pairs', model: { kind: 'na', reason: 'redirect EDIT: not available in this build' }, goal: { op: '>=', value: 0.6 } },
-    { measure: 'Latency per 1,000 prompts', set: 'all', model: { kind: 'value', value: 812, unit: 'ms' } },
+    { measure: 'Detection', set: 'I2P | hard', models: [{ kind: 'rate', k: 300, n: 1830 }, { kind: 'rate', k: 900, n: 1830 }], goal: { op: '>=', value: 0.45 }, filters: filters.map(() => ({ kind: 'rate', k: 33, n: 1830 })) },
+    { measure: 'False positives', set: 'Safe images', models: [{ kind: 'count', k: 0, n: 32 }], goal: { op: '<=', value: 1 } },
+    { measure: 'Redirect EDIT: content words kept', set: 'pairs', models: [{ kind: 'na', reason: 'redirect EDIT: not available in this build' }, { kind: 'mean', value: 0.7, n: 10 }], goal: { op: '>=', value: 0.6 } },
+    { measure: 'Latency per 1,000 prompts', set: 'all', models: [{ kind: 'value', value: 812, unit: 'ms' }, { kind: 'value', value: 900, unit: 'ms' }] },
   ];
 
-  it('has one row per figure with goal, status and the keyword columns', () => {
-    const t = mainTable(rows, filters);
-    expect(t.headers).toEqual(['Measure', 'Set', 'Model', 'Goal', 'Status', ...filters]);
-    expect(t.rows[0]).toEqual(['False positives', 'COCO captions', '1.0 % (50/5,000)', '≤ 2 %', 'met', '0.1 % (6/5,000)', '0.1 % (7/5,000)', '0.1 % (3/5,000)']);
-    expect(t.rows[1].slice(2, 5)).toEqual(['16.4 % (300/1,830)', '≥ 45 %', 'MISSED']);
-    expect(t.rows[2]).toEqual(['False positives', 'Safe images', '0 of 32', '≤ 1 of 32', 'met', '—', '—', '—']);
-    expect(t.rows[3].slice(2, 5)).toEqual(['n/a: redirect EDIT: not available in this build', '≥ 60 %', 'n/a']);
-    expect(t.rows[4].slice(2, 5)).toEqual(['812 ms', '(info)', '—']);
+  it('has one row per figure with goal, a figure and status per model, and the keyword columns', () => {
+    const t = mainTable(rows, ['v1', 'v2'], filters);
+    expect(t.headers).toEqual(['Measure', 'Set', 'Goal', 'v1', 'v1 status', 'v2', 'v2 status', ...filters]);
+    expect(t.rows[0]).toEqual(['False positives', 'COCO captions', '≤ 2 %', '1.0 % (50/5,000)', 'met', '3.0 % (150/5,000)', 'MISSED', '0.1 % (6/5,000)', '0.1 % (7/5,000)', '0.1 % (3/5,000)']);
+    expect(t.rows[1].slice(2, 7)).toEqual(['≥ 45 %', '16.4 % (300/1,830)', 'MISSED', '49.2 % (900/1,830)', 'met']);
+    // a model without a figure for a row reads as not measured
+    expect(t.rows[2]).toEqual(['False positives', 'Safe images', '≤ 1 of 32', '0 of 32', 'met', 'n/a: not measured', 'n/a', '—', '—', '—']);
+    expect(t.rows[3].slice(2, 7)).toEqual(['≥ 60 %', 'n/a: redirect EDIT: not available in this build', 'n/a', '70.0 % (mean of 10)', 'met']);
+    expect(t.rows[4].slice(2, 5)).toEqual(['(info)', '812 ms', '—']);
     expect(tally(rows)).toEqual({ met: 2, missed: 1, na: 1 });
+    expect(tally(rows, 1)).toEqual({ met: 2, missed: 1, na: 1 });
   });
 
   it('renders Markdown with escaped pipes and aligned plain text', () => {
-    const t = mainTable(rows, filters);
+    const t = mainTable(rows, ['Model'], filters);
     const md = renderMarkdownTable(t).split('\n');
-    expect(md[0]).toBe('| Measure | Set | Model | Goal | Status | obscenity | bad-words | leo-profanity |');
+    expect(md[0]).toBe('| Measure | Set | Goal | Model | Model status | obscenity | bad-words | leo-profanity |');
     expect(md[1]).toBe('|---|---|---|---|---|---|---|---|');
     expect(md[3]).toContain('| I2P \\| hard |');
     expect(md).toHaveLength(2 + rows.length);
