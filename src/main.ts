@@ -95,7 +95,8 @@ export async function openServices(config: Readonly<Config>, opts: { metrics?: M
       { bundle: m.name, dir: bundle.dir, workers: config.workers, anchors: bundle.anchors.length, pool: pool ? { file: pool.file, entries: pool.texts.length, usable: pool.usableCount, from: pool.source } : null, safeWords: words?.words.length ?? 0, ms: Math.round(performance.now() - t0) },
       'model ready',
     );
-    const safety = new SafetyService({ manifest: m, anchors, pool, words, embed });
+    // Text verdicts read each row's coverage, measured in the model worker (0 cost here).
+    const safety = new SafetyService({ manifest: m, anchors, pool, words, embed, coverage: (v) => runtime.textCoverage(v) });
     return { config, runtime, safety, imageLimits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } };
   } catch (e) {
     await runtime.close(0);

@@ -17,14 +17,10 @@ import { embedThrough } from '../../src/loaders';
 import type { PromptDecision } from '../../src/safety/decisions';
 import { counts, policyCalibration, type Policy } from '../../src/safety/policy';
 import type { SafetyService } from '../../src/safety/service';
-import { judge, type Verdict } from '../../src/safety/verdict';
+import { describeUnsafe, type Verdict } from '../../src/safety/verdict';
 import { decisionEvent } from '../shared/decision-event';
 import type { Emit, RequestScope } from '../types';
 
-
-function describeVerdict(v: Verdict, category: string | null): string {
-  return `${category ?? 'unsafe'}, score ${v.score.toFixed(3)}, distance ${v.distance.toFixed(3)} >= threshold ${v.threshold.toFixed(3)}`;
-}
 
 export class PromptScreener {
   constructor(
@@ -62,12 +58,14 @@ export class PromptScreener {
     }
     const manifest = this.safety.manifest;
     const cal = policyCalibration(manifest, policy, 'TEXT');
-    const verdict = judge(this.safety.distance(vec), 'TEXT', cal);
-    const category = verdict.unsafe ? this.safety.unsafeCategory(vec) : null;
+    // The service judges (distance, and coverage under the policy's minCoverage when the bundle measures it).
+    const judging = { calibration: cal, minCoverage: policy.minCoverage };
+    const verdict = this.safety.verdict(vec, 'TEXT', judging);
+    const category = this.safety.categoryOf(vec, verdict);
     const counted = counts(policy, verdict, category);
     const base = { text, verdict, vec, category, counted, redirect: null, error: null };
     if (!counted) return { ...base, action: 'PASS', sent: text };
-    const why = describeVerdict(verdict, category);
+    const why = describeUnsafe(verdict, category);
     switch (policy.prompts.unsafe) {
       case 'FLAG':
         return { ...base, action: 'FLAG', sent: text };
@@ -75,11 +73,11 @@ export class PromptScreener {
         return refused(text, verdict, vec, category, new GatewayError(ErrorCode.UNSAFE_PROMPT, `the prompt is unsafe (${why}) and policy "${policy.name}" blocks unsafe prompts; allowed: a prompt the safety model judges safe`, { details: { category, score: verdict.score } }));
       case 'REDIRECT': {
         // EDIT's variants take the requesting client's turn in the batcher (its loader), not a shared one.
-        const r = await this.safety.redirect(vec, 'TEXT', text, policy.prompts.redirect, embedThrough(scope.loaders.text));
+        const r = await this.safety.redirect(vec, 'TEXT', text, policy.prompts.redirect, embedThrough(scope.loaders.text), policy.minCoverage);
         if (r.output === null) {
           return refused(text, verdict, vec, category, new GatewayError(ErrorCode.REDIRECT_UNAVAILABLE, `the prompt is unsafe (${why}) and there is no safe-prompt pool to redirect it to; allowed: a safe prompt, or configure REDIRECT_POOL`));
         }
-        const after = judge(this.safety.distance(r.outputVec), 'TEXT', cal);
+        const after = this.safety.verdict(r.outputVec, 'TEXT', judging);
         if (after.unsafe) {
           return refused(text, verdict, vec, category, new GatewayError(ErrorCode.UNSAFE_PROMPT, `the prompt is unsafe (${why}) and could not be redirected to text policy "${policy.name}" judges safe; allowed: a prompt the safety model judges safe`, { details: { category, score: verdict.score } }));
         }

@@ -35,24 +35,29 @@ export type Bounds = {
 /**
  * A verdict. When `checked` is false nothing was measured (an image that could not be decoded, or a model run
  * that failed) and the verdict is the fail-closed default: `unsafe` true, `score` 1, `distance` equal to
- * `threshold`, `nearest` empty.
+ * `threshold`, `nearest` empty. A text whose `coverage` is below the policy's `minCoverage` is unsafe whatever its
+ * distance (`reason` LOW_COVERAGE, `score` 1): words the model cannot read are never taken as safe.
  */
 export type Classification = {
   __typename?: 'Classification';
-  /** For an unsafe verdict, its category: the label of the nearest unsafe concept anchor (sexual, violence, hate, harassment, self-harm, shocking, illegal-activity). Null when safe or unchecked. */
+  /** For an unsafe verdict, its category: the label of the nearest unsafe concept anchor (sexual, violence, hate, harassment, self-harm, shocking, illegal-activity). Null when safe, unchecked, or unsafe only for LOW_COVERAGE. */
   category: Maybe<Scalars['String']['output']>;
   /** False when the content could not be checked (see the type's description). */
   checked: Scalars['Boolean']['output'];
+  /** For a text, in [0, 1]: the share of its words the model could read (from its vocabulary, or by their character n-grams with a subword model), over the whole text; 1 for a text with no words. Null for images, unchecked content and bundles whose tokenizer does not measure it (no subword model). */
+  coverage: Maybe<Scalars['Float']['output']>;
   /** Geodesic distance from the origin. */
   distance: Scalars['Float']['output'];
   modality: Modality;
   /** Closest concept anchors by geodesic distance, nearest first (any label; far from the origin a safe anchor can be the closest, `category` names the unsafe kind). */
   nearest: Array<Neighbour>;
-  /** In [0, 1], monotone in distance; 0.5 exactly at the threshold. */
+  /** Why the verdict is unsafe; null when safe. */
+  reason: Maybe<UnsafeReason>;
+  /** In [0, 1], monotone in distance; 0.5 exactly at the threshold; 1 when unchecked or unsafe for LOW_COVERAGE. */
   score: Scalars['Float']['output'];
   /** Decision threshold on distance for this modality. */
   threshold: Scalars['Float']['output'];
-  /** True when distance >= threshold. */
+  /** True when distance >= threshold, or when too few of a text's words could be read (see `reason`), or when unchecked. */
   unsafe: Scalars['Boolean']['output'];
   /** For a text: the window of it that decided the verdict (see TextWindow). Null for images and unchecked content. */
   window: Maybe<TextWindow>;
@@ -300,7 +305,7 @@ export type TextWindow = {
   index: Scalars['Int']['output'];
   /** First token of the window, counted in the text's tokens as the tower reads them. */
   start: Scalars['Int']['output'];
-  /** The window's tokens as readable text (an unknown word shows as <unk:word>). */
+  /** The window's tokens as readable text (an unknown word shows as <unk:word>, one read by its character n-grams as <sub:word>). */
   text: Scalars['String']['output'];
 };
 
@@ -309,6 +314,15 @@ export type Thresholds = {
   image: Scalars['Float']['output'];
   text: Scalars['Float']['output'];
 };
+
+/** Why a verdict is unsafe. */
+export type UnsafeReason =
+  /** The distance from the origin reached the threshold. */
+  | 'DISTANCE'
+  /** Too few of the text's words could be read by the model: `coverage` is below the policy's `minCoverage`. */
+  | 'LOW_COVERAGE'
+  /** The content could not be checked (`checked` false); the verdict is the fail-closed default. */
+  | 'UNCHECKED';
 
 /** One word changed by the EDIT strategy. */
 export type WordEdit = {
@@ -418,6 +432,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TextWindow: ResolverTypeWrapper<TextWindow>;
   Thresholds: ResolverTypeWrapper<Thresholds>;
+  UnsafeReason: UnsafeReason;
   WordEdit: ResolverTypeWrapper<WordEdit>;
 };
 
@@ -459,9 +474,11 @@ export type BoundsResolvers<ContextType = GatewayContext, ParentType extends Res
 export type ClassificationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Classification'] = ResolversParentTypes['Classification']> = {
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  coverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   distance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   modality?: Resolver<ResolversTypes['Modality'], ParentType, ContextType>;
   nearest?: Resolver<Array<ResolversTypes['Neighbour']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['UnsafeReason']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   unsafe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

@@ -6,7 +6,8 @@ import type { ClassificationModel } from './mappers';
 
 export async function classifyContent(input: ContentLike, ctx: GatewayContext, field = 'input'): Promise<ClassificationModel> {
   const e = await embedContent(input, ctx, field);
-  return { verdict: ctx.services.safety.verdict(e.vec, e.modality), vec: e.vec, text: e.text };
+  // The bundle's threshold (classify reports the model's verdict), the request policy's minimum coverage.
+  return { verdict: ctx.services.safety.verdict(e.vec, e.modality, { minCoverage: ctx.tenant.policy.minCoverage }), vec: e.vec, text: e.text };
 }
 
 export const classifyQuery: Pick<QueryResolvers, 'classify' | 'classifyMany'> = {
@@ -24,7 +25,9 @@ export const Classification: ClassificationResolvers = {
   score: (c) => c.verdict.score,
   distance: (c) => c.verdict.distance,
   threshold: (c) => c.verdict.threshold,
-  category: (c, _a, ctx) => (c.vec === null || !c.verdict.unsafe ? null : ctx.services.safety.unsafeCategory(c.vec)),
+  category: (c, _a, ctx) => (c.vec === null ? null : ctx.services.safety.categoryOf(c.vec, c.verdict)),
+  coverage: (c) => c.verdict.coverage ?? null,
+  reason: (c) => (c.vec === null ? 'UNCHECKED' : c.verdict.reason === 'coverage' ? 'LOW_COVERAGE' : c.verdict.unsafe ? 'DISTANCE' : null),
   nearest: (c, _a, ctx) => (c.vec === null ? [] : ctx.services.safety.nearest(c.vec, ctx.services.config.nearestCount)),
   // The worker that embedded the text reported its deciding window: nothing is tokenised again here (a hostile
   // text would otherwise cost the event loop milliseconds per field).

@@ -9,7 +9,7 @@ export const redirectQuery: Pick<QueryResolvers, 'redirect'> = {
     const e = await embedContent(input, ctx);
     const { safety, config } = ctx.services;
     // EDIT's variants are embedded through the request's loader: they take this client's turn in the batcher.
-    const out = await safety.redirect(e.vec, e.modality, e.text, input.strategy ?? config.redirectStrategy, embedThrough(ctx.loaders.text));
+    const out = await safety.redirect(e.vec, e.modality, e.text, input.strategy ?? config.redirectStrategy, embedThrough(ctx.loaders.text), ctx.tenant.policy.minCoverage);
     if (out.output === null && out.before.unsafe) {
       throw new GatewayError('REDIRECT_UNAVAILABLE', 'the input is unsafe and no safe-prompt pool is configured to redirect it to; allowed: configure REDIRECT_POOL or use a bundle that ships a pool');
     }

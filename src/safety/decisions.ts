@@ -117,14 +117,20 @@ export function uncheckedVerdict(modality: ModalityName, cal: Calibration): Verd
   return { modality, unsafe: true, score: 1, distance: cal.threshold, threshold: cal.threshold };
 }
 
-/** The client-facing summary of one prompt decision (GraphQL `extensions.promptScreening`, drop-in `moderation`). */
+/**
+ * The client-facing summary of one prompt decision (GraphQL `extensions.promptScreening`, drop-in `moderation`).
+ * When the bundle measures coverage it also has `coverage` (0..1) and, for an unsafe verdict, `reason`:
+ * "coverage" when too few of the prompt's words could be read, else "distance".
+ */
 export function promptSummary(d: PromptDecision): Record<string, unknown> {
+  const v = d.verdict;
   return {
     action: d.action,
-    checked: d.verdict !== null,
-    unsafe: d.verdict?.unsafe ?? true,
-    score: d.verdict?.score ?? 1,
+    checked: v !== null,
+    unsafe: v?.unsafe ?? true,
+    score: v?.score ?? 1,
     category: d.category,
+    ...(v?.coverage !== undefined ? { coverage: v.coverage, ...(v.reason ? { reason: v.reason } : {}) } : {}),
     ...(d.action === 'REDIRECT' ? { sentPrompt: d.sent } : {}),
     ...(d.error ? { code: d.error.code } : {}),
   };

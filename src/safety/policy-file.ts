@@ -3,8 +3,8 @@
  * at start-up, with the environment on top. Every problem stops start-up with CONFIG_INVALID naming the
  * file, the key and what is allowed.
  *
- *   prompts / images / thresholds / categories   the top-level policy, named "default" (see policy.ts)
- *   policies:  { <name>: { file?: <path>, prompts?, images?, thresholds?, categories? } }
+ *   prompts / images / thresholds / categories / minCoverage   the top-level policy, named "default" (see policy.ts)
+ *   policies:  { <name>: { file?: <path>, prompts?, images?, thresholds?, categories?, minCoverage? } }
  *              more named policies; `file` loads another policy file's top-level policy, keys given
  *              inline override it; whatever neither sets takes the built-in defaults
  *   apiKeys:   [ { name, key | keyEnv, policy } ]
@@ -97,7 +97,7 @@ export function loadPipelineSettings(env: PipelineEnv, envVars: Record<string, s
 
   const byName = new Map<string, Policy>([['default', dflt]]);
   if (top.policies !== undefined) {
-    if (!isRecord(top.policies)) throw policyError(where, 'policies', 'is not a mapping; allowed: { <name>: { file?, prompts?, images?, thresholds?, categories? } }');
+    if (!isRecord(top.policies)) throw policyError(where, 'policies', 'is not a mapping; allowed: { <name>: { file?, prompts?, images?, thresholds?, categories?, minCoverage? } }');
     for (const [name, entry] of Object.entries(top.policies)) {
       const key = `policies.${name}`;
       if (name === 'default') throw policyError(where, key, 'uses the reserved name "default" (the top-level policy); allowed: any other name');

@@ -10,6 +10,9 @@
  * so every unsafe verdict has exactly one category, even when a safe anchor happens to be closer.
  * A bundle without unsafe anchors gives no category: then every unsafe verdict counts (fail closed).
  * Content that could not be checked never counts as anything: it is refused (prompts) or withheld (images).
+ * A text whose coverage (the share of its words the model could read, measured with a subword model) is below
+ * `minCoverage` is unsafe whatever its distance (verdict.ts) and always counts, whatever `categories` says: no
+ * concept decided it, so no category can excuse it (fail closed).
  *
  * Parsing here is pure: `parsePolicy` validates one policy object and names the bad key and what is
  * allowed; policy-file.ts reads files, named policies and API keys.
@@ -17,7 +20,7 @@
 import { GatewayError, ErrorCode } from '../errors';
 import type { Manifest } from '../runtime/manifest-types';
 import type { RedirectStrategyName } from './service';
-import { calibrationFor, type Calibration, type ModalityName, type Verdict } from './verdict';
+import { calibrationFor, DEFAULT_MIN_COVERAGE, type Calibration, type ModalityName, type Verdict } from './verdict';
 
 export const PROMPT_POLICY_ACTIONS = ['BLOCK', 'REDIRECT', 'FLAG'] as const;
 export type PromptPolicyAction = (typeof PROMPT_POLICY_ACTIONS)[number];
@@ -44,11 +47,13 @@ export interface Policy {
   thresholds: { text: number | null; image: number | null };
   /** Categories that count. Default: all seven. */
   categories: readonly string[];
+  /** A text whose coverage is below this (0..1) is unsafe whatever its distance; 0 turns the check off. Default 0.5. */
+  minCoverage: number;
 }
 
 /** The strict default: redirect unsafe prompts, blur unsafe images, bundle thresholds, every category. */
 export function defaultPolicy(redirect: RedirectStrategyName = 'EDIT'): Policy {
-  return { name: 'default', prompts: { unsafe: 'REDIRECT', redirect }, images: { unsafe: 'BLUR' }, thresholds: { text: null, image: null }, categories: [...UNSAFE_CATEGORIES] };
+  return { name: 'default', prompts: { unsafe: 'REDIRECT', redirect }, images: { unsafe: 'BLUR' }, thresholds: { text: null, image: null }, categories: [...UNSAFE_CATEGORIES], minCoverage: DEFAULT_MIN_COVERAGE };
 }
 
 /** A policy file problem; `where` is the file (or "policy"), `key` the dotted path of the bad key. */
@@ -109,10 +114,18 @@ function categories(v: unknown, where: string, key: string, def: readonly string
   return out;
 }
 
-export const POLICY_KEYS = ['prompts', 'images', 'thresholds', 'categories'] as const;
+function minCoverage(v: unknown, where: string, key: string, def: number): number {
+  if (v === undefined || v === null) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+    throw policyError(where, key, `= ${JSON.stringify(v)} is not a usable coverage; allowed: a number from 0 to 1, the share of a text's words the model must be able to read (0 turns the check off; default ${DEFAULT_MIN_COVERAGE})`);
+  }
+  return v;
+}
+
+export const POLICY_KEYS = ['prompts', 'images', 'thresholds', 'categories', 'minCoverage'] as const;
 
 /**
- * Validates one policy mapping (`prompts`, `images`, `thresholds`, `categories`; every key optional) on top
+ * Validates one policy mapping (`prompts`, `images`, `thresholds`, `categories`, `minCoverage`; every key optional) on top
  * of `base`. `extraKeys` are keys the caller handles itself (the file's `policies`, `apiKeys`, ...).
  */
 export function parsePolicy(raw: unknown, o: { where: string; key: string; name: string; base: Policy; extraKeys?: readonly string[] }): Policy {
@@ -136,6 +149,7 @@ export function parsePolicy(raw: unknown, o: { where: string; key: string; name:
       image: 'image' in th ? threshold(th.image, where, join(key, 'thresholds.image')) : p.thresholds.image,
     }),
     categories: Object.freeze(categories(v.categories, where, join(key, 'categories'), p.categories)),
+    minCoverage: minCoverage(v.minCoverage, where, join(key, 'minCoverage'), p.minCoverage),
   });
 }
 
@@ -147,5 +161,5 @@ export function policyCalibration(manifest: Manifest, policy: Policy, modality: 
 
 /** Whether an unsafe verdict is one this policy acts on (see the file comment). */
 export function counts(policy: Policy, verdict: Verdict, category: string | null): boolean {
-  return verdict.unsafe && (category === null || policy.categories.includes(category));
+  return verdict.unsafe && (verdict.reason === 'coverage' || category === null || policy.categories.includes(category));
 }

@@ -9,7 +9,7 @@ import type { AnchorIndex, Neighbour } from './anchors';
 import { editPrompt, type SafeWords } from './edit';
 import type { SafePool } from './pool';
 import { retrieveSafe, safeBound } from './redirect';
-import { calibrationFor, judge, type Calibration, type ModalityName, type Verdict } from './verdict';
+import { calibrationFor, DEFAULT_MIN_COVERAGE, judge, type Calibration, type ModalityName, type Verdict } from './verdict';
 
 export type RedirectStrategyName = 'RETRIEVE' | 'EDIT';
 export const REDIRECT_STRATEGIES: readonly RedirectStrategyName[] = ['EDIT', 'RETRIEVE'];
@@ -39,6 +39,19 @@ export interface SafetyDeps {
   words: SafeWords | null;
   /** Embeds texts (the runtime's batched text tower). */
   embed: (texts: string[]) => Promise<Float32Array[]>;
+  /**
+   * The coverage of the text an embedded row came from (the runtime's textCoverage: measured in the model
+   * worker); null when not measured. Default: never measured.
+   */
+  coverage?: (vec: ArrayLike<number>) => number | null;
+  /** The minimum coverage for callers that pass none (CLI, internal callers). Default DEFAULT_MIN_COVERAGE. */
+  minCoverage?: number;
+}
+
+/** How a verdict is made: the calibration (default: the bundle's) and the minimum coverage (default: the service's). */
+export interface JudgeOptions {
+  calibration?: Calibration;
+  minCoverage?: number;
 }
 
 export class SafetyService {
@@ -48,6 +61,8 @@ export class SafetyService {
   readonly pool: SafePool | null;
   readonly words: SafeWords | null;
   private readonly embed: SafetyDeps['embed'];
+  private readonly coverageOf: (vec: ArrayLike<number>) => number | null;
+  private readonly minCoverage: number;
 
   constructor(deps: SafetyDeps) {
     this.manifest = deps.manifest;
@@ -55,6 +70,8 @@ export class SafetyService {
     this.pool = deps.pool;
     this.words = deps.words;
     this.embed = deps.embed;
+    this.coverageOf = deps.coverage ?? (() => null);
+    this.minCoverage = deps.minCoverage ?? DEFAULT_MIN_COVERAGE;
     this.calibration = { TEXT: calibrationFor(this.manifest, 'TEXT'), IMAGE: calibrationFor(this.manifest, 'IMAGE') };
   }
 
@@ -62,8 +79,23 @@ export class SafetyService {
     return distanceFromOrigin(vec, this.manifest.curvature);
   }
 
-  verdict(vec: ArrayLike<number>, modality: ModalityName): Verdict {
-    return judge(this.distance(vec), modality, this.calibration[modality]);
+  /**
+   * The one place a verdict on an embedding is made (classify, redirect, the prompt screen, the drop-ins): the
+   * distance against the threshold and, for a text whose coverage was measured, the coverage against the
+   * minimum (verdict.ts).
+   */
+  verdict(vec: ArrayLike<number>, modality: ModalityName, o: JudgeOptions = {}): Verdict {
+    const cal = o.calibration ?? this.calibration[modality];
+    const coverage = modality === 'TEXT' ? this.coverageOf(vec) : null;
+    return judge(this.distance(vec), modality, cal, coverage === null ? undefined : { coverage, minCoverage: o.minCoverage ?? this.minCoverage });
+  }
+
+  /**
+   * The category of an unsafe verdict (unsafeCategory); null when the verdict is safe, or unsafe only because
+   * too few of its words could be read (no concept decided it).
+   */
+  categoryOf(vec: ArrayLike<number>, verdict: Verdict): string | null {
+    return verdict.unsafe && verdict.reason !== 'coverage' ? this.unsafeCategory(vec) : null;
   }
 
   nearest(vec: ArrayLike<number>, k: number): Neighbour[] {
@@ -86,21 +118,24 @@ export class SafetyService {
    * (EDIT) or replaced by a safe-pool prompt (RETRIEVE); unsafe images are always RETRIEVEd (cross-modal).
    * Returns output null when nothing safe could be produced: the caller must then not pass the input on.
    * `embed` embeds EDIT's variants (default: the service's own, shared by internal callers); a request passes
-   * its loader's, so that work takes the requesting client's turn in the batcher.
+   * its loader's, so that work takes the requesting client's turn in the batcher. `minCoverage`: the request
+   * policy's (default: the service's). A text unsafe only because too few of its words could be read goes
+   * straight to RETRIEVE: EDIT moves a text toward the origin, which cannot make unread words readable.
    */
-  async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName, embed: SafetyDeps['embed'] = this.embed): Promise<RedirectOutcome> {
-    const before = this.verdict(vec, modality);
+  async redirect(vec: Float32Array, modality: ModalityName, inputText: string | null, strategy: RedirectStrategyName, embed: SafetyDeps['embed'] = this.embed, minCoverage?: number): Promise<RedirectOutcome> {
+    const judging = { minCoverage };
+    const before = this.verdict(vec, modality, judging);
     if (!before.unsafe) {
       return { strategy, redirected: false, output: inputText, outputVec: vec, before, after: before };
     }
-    if (strategy === 'EDIT' && modality === 'TEXT' && inputText !== null) {
+    if (strategy === 'EDIT' && modality === 'TEXT' && inputText !== null && before.reason !== 'coverage') {
       const edited = await editPrompt(inputText, vec, {
         embed,
         distance: (v) => this.distance(v),
         target: safeBound(this.manifest, 'TEXT'),
         words: this.words,
       });
-      const after = this.verdict(edited.vec, 'TEXT');
+      const after = this.verdict(edited.vec, 'TEXT', judging);
       if (edited.safe && !after.unsafe) {
         return { strategy: 'EDIT', redirected: true, output: edited.output, outputVec: edited.vec, edits: edited.edits, before, after };
       }
@@ -108,7 +143,7 @@ export class SafetyService {
     const found = this.pool ? retrieveSafe(vec, modality, this.pool, this.manifest) : null;
     if (!found) return { strategy: 'RETRIEVE', redirected: false, output: null, outputVec: vec, before, after: before };
     const outputVec = this.pool!.points.row(found.index);
-    return { strategy: 'RETRIEVE', redirected: true, output: found.text, outputVec, entailed: found.entailed, before, after: this.verdict(outputVec, 'TEXT') };
+    return { strategy: 'RETRIEVE', redirected: true, output: found.text, outputVec, entailed: found.entailed, before, after: this.verdict(outputVec, 'TEXT', judging) };
   }
 
   /** Embeds and redirects a text. */

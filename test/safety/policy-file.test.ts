@@ -36,7 +36,7 @@ function refusal(text: string, envVars: Record<string, string> = {}, ext = 'yaml
 describe('shipped policies', () => {
   test('strict.yaml (the default): redirect prompts with EDIT, blur images, bundle thresholds, all seven categories', () => {
     const s = loadPipelineSettings(env(path.join(root, 'plugins/policies/strict.yaml')), {});
-    expect(s.policies.default).toEqual({ name: 'default', prompts: { unsafe: 'REDIRECT', redirect: 'EDIT' }, images: { unsafe: 'BLUR' }, thresholds: { text: null, image: null }, categories: [...UNSAFE_CATEGORIES] });
+    expect(s.policies.default).toEqual({ name: 'default', prompts: { unsafe: 'REDIRECT', redirect: 'EDIT' }, images: { unsafe: 'BLUR' }, thresholds: { text: null, image: null }, categories: [...UNSAFE_CATEGORIES], minCoverage: 0.5 });
     expect(s.policies.keys.size).toBe(0);
     expect(s.diffusion).toBeNull();
     expect(resolveConfig({}).policyFile).toBe(path.join(root, 'plugins/policies/strict.yaml'));
@@ -59,7 +59,7 @@ describe('every bad key is refused with its name and what is allowed', () => {
     ['prompts:\n  unsafe: MAYBE\n', /prompts\.unsafe = "MAYBE" is not known; allowed: BLOCK, REDIRECT, FLAG/],
     ['images:\n  unsafe: HIDE\n', /images\.unsafe = "HIDE" is not known; allowed: PASS, BLUR, WITHHOLD/],
     ['prompts:\n  redirect: REWRITE\n', /prompts\.redirect = "REWRITE" is not known; allowed: EDIT, RETRIEVE/],
-    ['prompt:\n  unsafe: BLOCK\n', /prompt is not a known key; allowed keys of the file: prompts, images, thresholds, categories, policies, apiKeys, diffusion/],
+    ['prompt:\n  unsafe: BLOCK\n', /prompt is not a known key; allowed keys of the file: prompts, images, thresholds, categories, minCoverage, policies, apiKeys, diffusion/],
     ['images:\n  unsafe: BLUR\n  strength: 3\n', /images\.strength is not a known key; allowed keys of images: unsafe/],
     ['thresholds:\n  text: -1\n', /thresholds\.text = -1 is not a usable threshold/],
     ['thresholds:\n  image: "high"\n', /thresholds\.image = "high" is not a usable threshold/],
