@@ -9,6 +9,7 @@ import { loadTokenizer } from '../../../src/runtime/tokenizers';
 import { charNgrams } from '../../../src/runtime/tokenizers/char-ngrams';
 import { parseNgrams, SubwordTable } from '../../../src/runtime/tokenizers/subwords';
 import type { Tokenizer } from '../../../src/runtime/tokenizers/types';
+import { mulberry32 } from '../../helpers/prng';
 import { buildSubwordBundle, MAX_N, MIN_N, SLOTS, type SubwordBundle } from '../subword-bundle';
 
 let bundle: SubwordBundle;
@@ -166,6 +167,23 @@ describe('the n-gram file is checked like vocab.txt', () => {
 
   test('CRLF line ends and a missing final newline are fine', () => {
     expect(parseNgrams('<none>\r\n<ki\r\nkit', MIN_N, MAX_N)).toEqual(['<none>', '<ki', 'kit']);
+  });
+
+  test('lookup is exactly charNgrams(word, minN, maxN), filtered to the table, in order, cut to slots', () => {
+    const rng = mulberry32(12);
+    const alphabet = ['a', 'b', 'n', 'a', '猫', '🙂', 'é', '<', '>'];
+    const word = () => Array.from({ length: 1 + Math.floor(rng() * 14) }, () => alphabet[Math.floor(rng() * alphabet.length)]).join('');
+    for (const [minN, maxN, slots] of [[3, 5, 48], [1, 3, 4], [2, 2, 3], [3, 6, 1]]) {
+      // A table holding a random half of the n-grams of 200 random words.
+      const all = [...new Set(Array.from({ length: 200 }, word).flatMap((w) => charNgrams(w, minN, maxN)))];
+      const grams = ['<none>', ...all.filter(() => rng() < 0.5)];
+      const table = new SubwordTable(grams, { minN, maxN, slots, cacheSize: 0 });
+      for (let k = 0; k < 300; k++) {
+        const w = word();
+        const expected = charNgrams(w, minN, maxN).map((g) => grams.indexOf(g)).filter((id) => id > 0).slice(0, slots);
+        expect([w, Array.from(table.lookup(w) ?? [])]).toEqual([w, expected]);
+      }
+    }
   });
 
   test('n-gram lengths are code points, as charNgrams counts them', () => {
