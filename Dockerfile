@@ -26,7 +26,12 @@ COPY schema ./schema
 COPY src ./src
 COPY plugins ./plugins
 COPY models/hysac-mini ./models/hysac-mini
-RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# onnxruntime-node ships its native library for every platform (about 290 MB); keep this platform's only.
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+ && keep="$(node -p 'process.platform + "/" + process.arch')" \
+ && cd node_modules/onnxruntime-node/bin/napi-v6 \
+ && for d in */*; do [ "$d" = "$keep" ] || rm -rf "$d"; done \
+ && find . -mindepth 1 -type d -empty -delete
 # Start the model once with the pruned dependencies: a smoke test of the build, and it embeds the safe-prompt
 # pool and the EDIT vocabulary into .cache, so every container starts without that pass (and never needs to
 # write: the root filesystem can be read-only).

@@ -53,6 +53,10 @@ describe('docker build . (default target)', () => {
     const modules = path.join(app, 'node_modules');
     for (const dep of ['@apollo/server', 'graphql', 'onnxruntime-node', 'sharp', 'pino', 'yaml']) expect(fs.existsSync(path.join(modules, dep, 'package.json'))).toBe(true);
     for (const dev of ['typescript', 'jest', 'ts-jest', 'tsx', '@graphql-codegen/cli', 'autocannon', '@types/node', 'esbuild']) expect({ dev, present: fs.existsSync(path.join(modules, dev)) }).toEqual({ dev, present: false });
+    // onnxruntime-node's native library for this platform only (the package ships all five, about 290 MB).
+    const ortBin = path.join(modules, 'onnxruntime-node/bin/napi-v6');
+    const platforms = fs.readdirSync(ortBin).flatMap((os) => fs.readdirSync(path.join(ortBin, os)).map((arch) => `${os}/${arch}`));
+    expect(platforms).toEqual([`${process.platform}/${process.arch}`]);
   });
 
   test('the runtime image has the compiled gateway and the bundle, and no sources, tests or training folders', () => {

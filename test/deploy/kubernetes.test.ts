@@ -1,7 +1,8 @@
 /**
  * deploy/kubernetes: every manifest is validated offline against the Kubernetes API's OpenAPI schemas (the npm
- * package kubernetes-models: ajv validators generated from the Kubernetes OpenAPI spec), and checked against
- * what the gateway actually does (probe routes, port, user, shutdown bound, the policy loader).
+ * package kubernetes-models: ajv validators generated from the Kubernetes OpenAPI spec; required fields, types,
+ * formats), checked for unknown fields as the API server's strict field validation does (kubernetes-fields.ts),
+ * and checked against what the gateway actually does (probe routes, port, user, shutdown bound, policy loader).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { imageFacts, loadPolicyText, ROOT, shutdownBoundSeconds } from './gateway-facts';
+import { fieldErrors } from './kubernetes-fields';
 
 const DIR = path.join(ROOT, 'deploy/kubernetes');
 
@@ -58,6 +60,21 @@ describe('schema validation', () => {
   test.each(docs.map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))('%s is valid against the Kubernetes API schema', (_name, doc) => {
     expect(() => validate(doc)).not.toThrow();
   });
+
+  test('no manifest has a field the Kubernetes API does not know (strict field validation)', () => {
+    expect(fieldErrors(docs)).toEqual(docs.map(() => []));
+  }, 60_000);
+
+  test('a misspelt or mistyped field is found, naming it', () => {
+    const typo = structuredClone(deployment);
+    typo.spec.template.spec.containers[0].readinesProbe = typo.spec.template.spec.containers[0].readinessProbe;
+    delete typo.spec.template.spec.containers[0].readinessProbe;
+    const mistyped = structuredClone(one('Service'));
+    mistyped.spec.ports[0].port = '80';
+    const [typoErrors, mistypedErrors] = fieldErrors([typo, mistyped]);
+    expect(typoErrors.join('\n')).toMatch(/'"?readinesProbe"?' does not exist in type 'Container'/);
+    expect(mistypedErrors.join('\n')).toMatch(/Type 'string' is not assignable to type 'number'/);
+  }, 60_000);
 
   test('a broken manifest is rejected, naming what is wrong', () => {
     const broken = structuredClone(deployment);
