@@ -3,7 +3,7 @@
  * ModelProto (ir_version 8, default opset 17) with the protobuf writer in proto.ts.
  *
  * Encoding choices (all valid ONNX, and what onnx's own Python serialiser emits):
- *   - initializers are TensorProto.raw_data, fixed-width little-endian (float32: IEEE 754; int64/int32: two's
+ *   - initializers are TensorProto.raw_data, fixed-width little-endian (float32: IEEE 754; int64/int32/int8: two's
  *     complement), never float_data/int64_data;
  *   - `repeated` scalars that onnx.proto does not mark `[packed = true]` (TensorProto.dims, AttributeProto.floats,
  *     AttributeProto.ints) are written unpacked, as proto2 does by default;
@@ -17,10 +17,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AttributeType, DataType, ONNX_FIELDS as F, ProtoWriter } from './proto';
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'int8' | 'bool';
 /** A dimension: a fixed size, a named symbolic size (e.g. 'N'), or null for an unnamed unknown size. */
 export type Dim = number | string | null;
-export type TensorData = Float32Array | BigInt64Array | Int32Array;
+/** Int8Array: int8 weights (e.g. a quantised embedding table, dequantised in the graph by Cast and Mul). */
+export type TensorData = Float32Array | BigInt64Array | Int32Array | Int8Array;
 
 export interface TensorValue {
   data: TensorData;
@@ -97,6 +98,7 @@ const ELEM_TYPE_CODE: Record<ElemType, number> = {
   float32: DataType.FLOAT,
   int64: DataType.INT64,
   int32: DataType.INT32,
+  int8: DataType.INT8,
   bool: DataType.BOOL,
 };
 
@@ -104,14 +106,15 @@ function dataTypeOf(data: TensorData): number {
   if (data instanceof Float32Array) return DataType.FLOAT;
   if (data instanceof BigInt64Array) return DataType.INT64;
   if (data instanceof Int32Array) return DataType.INT32;
-  throw new OnnxGraphError('tensor data must be a Float32Array, BigInt64Array or Int32Array');
+  if (data instanceof Int8Array) return DataType.INT8;
+  throw new OnnxGraphError('tensor data must be a Float32Array, BigInt64Array, Int32Array or Int8Array');
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The tensor's elements as fixed-width little-endian bytes (TensorProto.raw_data). */
 export function rawLittleEndian(data: TensorData): Uint8Array {
-  if (HOST_LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  if (HOST_LITTLE_ENDIAN || data instanceof Int8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
   if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));

@@ -88,7 +88,7 @@ export const ONNX_FIELDS = {
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 /** TensorProto.DataType values (onnx.proto). */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, INT8: 3, INT32: 6, INT64: 7, BOOL: 9 } as const;
 
 const TWO_64 = 1n << 64n;
 const textEncoder = new TextEncoder();

@@ -19,7 +19,7 @@ export function initTf(backend: BackendName = (process.env.HYSAC_TF_BACKEND as B
     if (backend === 'wasm') {
       const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       setWasmPaths(dist + path.sep);
-      setThreadsCount(1);
+      setThreadsCount(Number(process.env.HYSAC_TF_THREADS ?? 1));
     }
     if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js backend '${backend}' could not be initialised`);
     await tf.ready();
