@@ -45,7 +45,7 @@ async function describe(command: BatchCommand, services: Services, input: Input,
   const modality = input.kind === 'text' ? 'TEXT' : 'IMAGE';
   const name = input.kind === 'text' ? input.text : input.file;
   // As GraphQL's Classification.category: the nearest unsafe anchor's label, null when safe.
-  const categoryOf = (v: Verdict, point: ArrayLike<number>) => (v.unsafe ? safety.unsafeCategory(point) : null);
+  const categoryOf = (v: Verdict, point: ArrayLike<number>) => safety.categoryOf(point, v);
   const v = safety.verdict(vec, modality);
   if (command === 'embed') return { input: name, modality, space: Array.from(vec), time: timeComponent(vec, c), distance: distanceFromOrigin(vec, c), curvature: c };
   if (command === 'classify') {
