@@ -7,13 +7,15 @@
 #   nice -n 10 test/faults/repeat-under-load.sh            # 30 runs, 2 burners (both inherit the nice level)
 #   RUNS=5 BURNERS=4 test/faults/repeat-under-load.sh
 #
-# Env: RUNS (default 30), BURNERS (default 2), LOG_DIR (default a new temporary folder), SKIP_BUILD=1 to use
-# the dist/ already built (the shutdown test spawns dist/src/cli.js). Exit status: 0 when every run passed.
+# Env: RUNS (default 30), BURNERS (default 2), TESTS (jest path patterns, default test/faults; e.g.
+# test/faults/shutdown for the shutdown test alone), LOG_DIR (default a new temporary folder), SKIP_BUILD=1 to
+# use the dist/ already built (the shutdown test spawns dist/src/cli.js). Exit status: 0 when every run passed.
 set -u
 cd "$(dirname "$0")/../.."
 
 RUNS=${RUNS:-30}
 BURNERS=${BURNERS:-2}
+TESTS=${TESTS:-test/faults}
 LOG_DIR=${LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/faults-under-load.XXXXXX")}
 for v in RUNS BURNERS; do
   if ! [[ ${!v} =~ ^[0-9]+$ ]] || { [ "$v" = RUNS ] && [ "${!v}" -lt 1 ]; }; then
@@ -38,12 +40,13 @@ for _ in $(seq 1 "$BURNERS"); do
   burners+=("$!")
 done
 
-echo "fault suites x $RUNS with $BURNERS CPU burners on $(nproc) cores (load before: $(cut -d' ' -f1-3 /proc/loadavg)); logs in $LOG_DIR"
+echo "$TESTS x $RUNS with $BURNERS CPU burners on $(nproc) cores (load before: $(cut -d' ' -f1-3 /proc/loadavg)); logs in $LOG_DIR"
 start=$(date +%s)
 for run in $(seq 1 "$RUNS"); do
   t0=$(date +%s)
   log="$LOG_DIR/run-$run.log"
-  if npx jest test/faults >"$log" 2>&1; then
+  # shellcheck disable=SC2086 # TESTS may hold several patterns
+  if npx jest $TESTS >"$log" 2>&1; then
     echo "run $run/$RUNS passed in $(($(date +%s) - t0)) s (load $(cut -d' ' -f1 /proc/loadavg))"
     rm -f "$log"
   else

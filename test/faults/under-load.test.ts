@@ -41,7 +41,10 @@ test.each(['not-image', 'garbage', 'wrong-shape', 'unavailable'] as const)('48 c
   assertNothingUnchecked(results.map((r) => r.body));
   if (mode === 'not-image') {
     // The backend answered with bytes: every one of them must have been withheld as uncheckable.
-    for (const r of results) for (const img of r.body.data!.generate.images) expect(img).toMatchObject({ dataUrl: null, action: 'WITHHELD', check: { checked: false } });
+    for (const r of results) {
+      expect(r.body.errors).toBeUndefined();
+      for (const img of r.body.data!.generate.images) expect(img).toMatchObject({ dataUrl: null, action: 'WITHHELD', check: { checked: false } });
+    }
   } else {
     for (const r of results) expect(r.body.errors?.[0]?.extensions?.code).toMatch(/^BACKEND_/);
   }
