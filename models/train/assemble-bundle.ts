@@ -319,7 +319,7 @@ function syntheticImages(): { name: string; data: Float32Array }[] {
   ];
 }
 
-async function calibrateImage(embed: TextEmbedder, dim: number): Promise<{ calibration: ImageCalibration; bytes: Uint8Array }> {
+export async function calibrateImage(embed: TextEmbedder, dim: number): Promise<{ calibration: ImageCalibration; bytes: Uint8Array }> {
   const nsfwFile = path.join(BUNDLE_DIR, IMAGE_NSFW);
   if (!fs.existsSync(nsfwFile)) {
     throw new Error(`${nsfwFile} is missing: convert nsfwjs first (npx tsx models/convert/nsfwjs-to-onnx.ts), then re-run npx tsx models/train/assemble-bundle.ts`);

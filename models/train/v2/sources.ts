@@ -51,6 +51,29 @@ export interface TrainingData {
   files: string[];
 }
 
+/**
+ * Training texts that equal (after normalisation, see foldForCheck) a prompt of an evaluation set, found by
+ * test/hysac-mini/decontamination.test.ts and dropped here by the first 16 hex digits of the SHA-256 of their
+ * folded form: Discord prompts whose reversed word order hid them from the upstream decontamination (I2P), a few
+ * DiffusionDB prompts, and two template fragments of the project corpus ("a cat", "an elderly woman"; PartiPrompts).
+ * Training never reads ../shared/eval; this list is the test's finding, kept in the code.
+ */
+export const EVAL_OVERLAP = new Set(['1179178e123a48ed', '2c1586a9f7bd9166', '49f8ebf031809c26', '51e4674156077982', '6b86b273ff34fce1', '718b847e198d883d', '99f41082c55af108', 'af8c7bfc634e58d9', 'e4ca5254ee2c0087', 'ed673fb018b566e2']);
+
+/** The decontamination test's normal form: NFKD without marks, lower case, non-letters/digits as single spaces. */
+export function foldForCheck(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function overlapsEval(text: string): boolean {
+  return EVAL_OVERLAP.has(createHash('sha256').update(foldForCheck(text)).digest('hex').slice(0, 16));
+}
+
 /** Whole sources kept out of training. */
 export const HELD_OUT_SOURCES = ['hatecheck', 'xstest', 'toxigen', 'simple-safety-tests', 'civitai-labeled-306'];
 
@@ -247,7 +270,12 @@ export function loadTrainingData(lexicon: LexiconTerm[], seed: number): Training
       pairs.push({ safe: p, unsafe: form(p, t.term), category: t.category, source: 'lexicon-injection' });
     }
   }
-  return { pairs, singles, heldOut, files };
+  return {
+    pairs: pairs.filter((p) => !overlapsEval(p.safe) && !overlapsEval(p.unsafe)),
+    singles: singles.filter((e) => !overlapsEval(e.text)),
+    heldOut: heldOut.filter((e) => !overlapsEval(e.text)),
+    files,
+  };
 }
 
 /** Every text training reads (pairs' both sides and singles), for the decontamination test. */
