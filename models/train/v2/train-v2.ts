@@ -213,7 +213,7 @@ async function main(): Promise<void> {
       parts = [tf.keep(t.contrastive), tf.keep(t.entailment), tf.keep(t.radial), tf.keep(t.category)];
       return t.total;
     });
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
     const [tot, ...ps] = await Promise.all([value, ...parts].map((x) => x.data()));
     acc.total += tot[0];
     acc.contrastive += ps[0][0];
