@@ -16,10 +16,11 @@ ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 # ---- build: every dependency, TypeScript -> dist/, then only production dependencies are kept -----------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# .npmrc keeps onnxruntime-node's install step from downloading CUDA libraries (CPU build).
-COPY package.json package-lock.json .npmrc ./
-# --ignore-scripts: `prepare` would build before the sources are copied; no production dependency needs an
-# install script (sharp and onnxruntime-node ship their binaries in npm packages).
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would build before the sources are copied, and onnxruntime-node's install script
+# would download CUDA libraries from outside the npm registry (package.json's allowScripts denies it too, but
+# only npm 11.16+ reads that, and node:20 images ship npm 10). No production dependency needs an install
+# script: sharp and onnxruntime-node ship their CPU binaries in npm packages.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY schema ./schema

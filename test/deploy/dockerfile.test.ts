@@ -44,7 +44,7 @@ describe('docker build . (default target)', () => {
   });
 
   test('the build context has the sources and the bundle, and no tests, training data, local builds or secrets', () => {
-    expect(build.context).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', '.npmrc', 'src/main.ts', 'schema/content.graphql', 'plugins/policies/strict.yaml', 'models/hysac-mini/manifest.json']));
+    expect(build.context).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src/main.ts', 'schema/content.graphql', 'plugins/policies/strict.yaml', 'models/hysac-mini/manifest.json']));
     const leaked = build.context.filter((f) => /^(test|dist|node_modules|\.git|\.cache|deploy|models\/(train|eval|export|fixture)|models\/hysac-mini\/data)\//.test(f) || f.includes('/node_modules/'));
     expect(leaked).toEqual([]);
   });
@@ -61,7 +61,7 @@ describe('docker build . (default target)', () => {
 
   test('the runtime image has the compiled gateway and the bundle, and no sources, tests or training folders', () => {
     expect(fs.existsSync(path.join(app, 'dist/src/cli.js'))).toBe(true);
-    for (const absent of ['src', 'test', 'models/train', 'models/eval', 'models/hysac-mini/data', 'models/hysac-mini/image-nsfw.onnx', 'tsconfig.json', '.npmrc']) {
+    for (const absent of ['src', 'test', 'models/train', 'models/eval', 'models/hysac-mini/data', 'models/hysac-mini/image-nsfw.onnx', 'tsconfig.json']) {
       expect({ absent, present: fs.existsSync(path.join(app, absent)) }).toEqual({ absent, present: false });
     }
     const bundle = path.join(app, 'models/hysac-mini');
