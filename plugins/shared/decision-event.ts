@@ -38,5 +38,6 @@ export function decisionEvent(
     action: d.action,
     code,
     latencyMs,
+    ...(v?.coverage !== undefined ? { coverage: v.coverage, ...(v.reason ? { reason: v.reason } : {}) } : {}),
   };
 }

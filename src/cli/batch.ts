@@ -38,6 +38,14 @@ async function embed(services: Services, input: Input): Promise<Float32Array> {
   return (await runtime.embedImageTensors([px]))[0];
 }
 
+/**
+ * As GraphQL's Classification.coverage and .reason: how much of a text the model could read (bundles with a
+ * subword model measure it) and why an unsafe verdict is unsafe ('distance', or 'coverage' when too little was read).
+ */
+function coverageOf(v: Verdict): { coverage?: number; reason?: string } {
+  return { ...(v.coverage !== undefined ? { coverage: Math.round(v.coverage * 1000) / 1000 } : {}), ...(v.reason !== undefined ? { reason: v.reason } : {}) };
+}
+
 /** The JSON line for one embedded input. */
 async function describe(command: BatchCommand, services: Services, input: Input, vec: Float32Array, strategy: RedirectStrategyName): Promise<Record<string, unknown>> {
   const { runtime, safety } = services;
@@ -52,10 +60,10 @@ async function describe(command: BatchCommand, services: Services, input: Input,
     // A text read as several windows names the one that decided (as GraphQL's Classification.window).
     const w = input.kind === 'text' ? runtime.textWindow(vec) : null;
     const window = w && w.count > 1 ? { index: w.index, count: w.count, text: w.text } : undefined;
-    return { input: name, modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, category: categoryOf(v, vec), ...(window ? { window } : {}), nearest: safety.nearest(vec, services.config.nearestCount) };
+    return { input: name, modality, unsafe: v.unsafe, score: v.score, distance: v.distance, threshold: v.threshold, category: categoryOf(v, vec), ...coverageOf(v), ...(window ? { window } : {}), nearest: safety.nearest(vec, services.config.nearestCount) };
   }
   const r = await safety.redirect(vec, modality, input.kind === 'text' ? input.text : null, strategy);
-  const brief = (x: Verdict, point: ArrayLike<number>) => ({ unsafe: x.unsafe, score: x.score, distance: x.distance, category: categoryOf(x, point) });
+  const brief = (x: Verdict, point: ArrayLike<number>) => ({ unsafe: x.unsafe, score: x.score, distance: x.distance, category: categoryOf(x, point), ...coverageOf(x) });
   return { input: name, output: r.output, redirected: r.redirected, strategy: r.strategy, edits: r.edits ?? [], before: brief(r.before, vec), after: brief(r.after, r.outputVec) };
 }
 

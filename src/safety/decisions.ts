@@ -103,8 +103,14 @@ export interface SafetyDecisionEvent {
   /** kind 'prompt': the prompt as received, and the text sent on when it differs. */
   prompt?: string;
   sentPrompt?: string;
-  /** kind 'image': why it was withheld, blurred or passed unsafe (null for a safe image), e.g. why it could not be checked. */
+  /**
+   * kind 'image': why it was withheld, blurred or passed unsafe (null for a safe image), e.g. why it could not be
+   * checked. kind 'prompt', when the bundle measures coverage: why an unsafe prompt is unsafe, 'distance' or
+   * 'coverage' (too few of its words could be read).
+   */
   reason?: string | null;
+  /** kind 'prompt', when the bundle measures it: the share of the prompt's words the model read (0..1). */
+  coverage?: number;
 }
 
 export type DecisionListener = (event: SafetyDecisionEvent) => void;
