@@ -2,53 +2,39 @@
  * The raw baseline's worker thread: one ONNX Runtime session (through src/runtime/ort.ts, as the gateway's
  * workers use it) running pre-tokenised batches back to back, as fast as it can. No HTTP, no GraphQL, no
  * tokenising, no batching decisions: the physical limit the gateway's text throughput is compared with.
+ * The batches come tokenised from the parent (raw-batches.ts); with a subword model each carries its own
+ * subword rows, fed to the graph's second input (`subwordInput`) with every run of that batch.
  *
  * Protocol (parentPort):
- *   in  { type: 'init', model, inputName, outputName, dtype, ctx, ids (Int32Array, n x ctx), threads, trim }
+ *   in  { type: 'init', model, inputName, subwordInput (string | null), outputName, dtype, threads }
  *   out { type: 'ready' }
- *   in  { type: 'measure', batch, ms }   -> warms up on that batch size, replies { type: 'warm' }
+ *   in  { type: 'measure', batches (RawBatch[]), ms }
+ *                                        -> warms up on those batches, replies { type: 'warm' }
  *   in  { type: 'go' }                   -> runs for ms, replies { type: 'done', items, seconds, cpuSeconds }
  *                                           (cpuSeconds: this thread's CPU time, intra-op pool threads not included)
  *   in  { type: 'exit' }
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { createSession, runSession, type FeedValue, type OrtSession } from '../../src/runtime/ort';
-import { trimPaddingColumns } from '../../src/runtime/tokenizers';
+import { createSession, runSession, type Feed, type OrtSession } from '../../src/runtime/ort';
+import { rawFeeds, type RawBatch } from './raw-batches';
 
 interface Init {
   type: 'init';
   model: string;
   inputName: string;
+  /** The graph's subword input (manifest text.tokenizer.subwords.input), or null for a one-input text graph. */
+  subwordInput: string | null;
   outputName: string;
   dtype: 'int64' | 'int32';
-  ctx: number;
-  ids: Int32Array;
   threads: number;
-  /** Cut each batch to its longest row, as the gateway does for a bundle with text.trimPadding. */
-  trim: boolean;
 }
 
 let session: OrtSession;
 let init: Init;
-let batches: { data: FeedValue; width: number }[] = [];
+let feeds: Record<string, Feed>[] = [];
 let batchSize = 1;
 let ms = 1000;
-
-function makeBatches(batch: number): { data: FeedValue; width: number }[] {
-  const rows = init.ids.length / init.ctx;
-  const out: { data: FeedValue; width: number }[] = [];
-  // Enough distinct batches to cycle through the prompts (at most 64 of them).
-  const count = Math.max(1, Math.min(64, Math.floor(rows / batch)));
-  for (let b = 0; b < count; b++) {
-    const start = ((b * batch) % rows) * init.ctx;
-    const slice = new Int32Array(batch * init.ctx);
-    for (let i = 0; i < batch * init.ctx; i++) slice[i] = init.ids[(start + i) % init.ids.length];
-    const { ids, width } = init.trim ? trimPaddingColumns(slice, batch, init.ctx) : { ids: slice, width: init.ctx };
-    out.push({ data: init.dtype === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : ids, width });
-  }
-  return out;
-}
 
 /** CPU seconds this thread has used (Linux /proc/thread-self; NaN elsewhere). */
 function threadCpuSeconds(): number {
@@ -62,19 +48,22 @@ function threadCpuSeconds(): number {
 }
 
 async function runOnce(i: number): Promise<void> {
-  const b = batches[i % batches.length];
-  await runSession(session, { [init.inputName]: { data: b.data, dims: [batchSize, b.width] } }, [init.outputName]);
+  await runSession(session, feeds[i % feeds.length], [init.outputName]);
 }
 
 parentPort!.on('message', async (msg: { type: string; [k: string]: unknown }) => {
   if (msg.type === 'init') {
     init = msg as unknown as Init;
     session = await createSession(init.model, { intraOpThreads: init.threads });
+    for (const name of [init.inputName, init.subwordInput]) {
+      if (name !== null && !session.inputNames.includes(name)) throw new Error(`${init.model} has no input "${name}"; its inputs: ${session.inputNames.join(', ')}`);
+    }
     parentPort!.postMessage({ type: 'ready' });
   } else if (msg.type === 'measure') {
-    batchSize = msg.batch as number;
+    const batches = msg.batches as RawBatch[];
+    batchSize = batches[0].rows;
     ms = msg.ms as number;
-    batches = makeBatches(batchSize);
+    feeds = batches.map((b) => rawFeeds(b, init));
     for (let i = 0; i < 3; i++) await runOnce(i);
     parentPort!.postMessage({ type: 'warm' });
   } else if (msg.type === 'go') {

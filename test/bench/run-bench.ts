@@ -4,12 +4,14 @@
  *
  *   npm run build && npx tsx test/bench/run-bench.ts [options]
  *
- *   --bundle DIR|standin   bundle to serve (default: the embedded default, models/hysac-mini when it exists,
- *                          else models/fixture-tiny); `standin` builds and uses test/bench/standin-bundle.ts
+ *   --bundle DIR|standin|subwords
+ *                          bundle to serve (default: the embedded default, models/hysac-mini when it exists,
+ *                          else models/fixture-tiny); `standin` builds and uses test/bench/standin-bundle.ts,
+ *                          `subwords` test/runtime/subword-bundle.ts's two-input test bundle (in a temp folder)
  *   --out FILE             JSON results (default test/bench/results/latest.json)
  *   --duration S           seconds of each text load test (default 15)
  *   --quick                shorter runs and a smaller baseline search (a smoke test of the script)
- *   --only a,b             run only these sections: cold, tokenizer, raw, text, nobatch, image, redirect, retrieve
+ *   --only a,b             run only these sections: cold, tokenizer, raw, text, v1, nobatch, image, redirect, retrieve
  *   --env K=V              extra environment for every gateway started (repeatable), e.g. --env MODEL_THREADS=2
  *
  * Sections (numbers as in issue 6):
@@ -24,6 +26,9 @@
  *   6 cold      spawn of `node dist/src/cli.js serve` to the first /readyz 200, and RSS at idle, vs a bare
  *               Node HTTP server
  *   tokenizer   test/bench/tokenizer-bench.ts (one core)
+ *   v1          issue #12: the load of 1 on the current bundle and on v1 (models/hysac-mini at git 7362428,
+ *               from history into test/bench/.cache), alternated round by round, ratio against the floor 0.6;
+ *               the size of both bundles (v1-compare.ts, bundle-size.ts). Skipped, saying why, without git history
  *
  * Everything runs on this machine over loopback: the load generator shares the CPU with the gateway, which
  * the raw baseline does not (it has every core). The table says so next to the figures.
@@ -42,9 +47,13 @@ import { loadBundle } from '../../src/runtime/bundle';
 import { BARE_GRAPHQL_SERVER, CLASSIFY_IMAGE, CLASSIFY_TEXT, CLI, cpuTimes, drive, eventLoopLag, httpPostJson, lastJsonLine, meanBatch, median, metricsSnapshot, modelReadyLog, percentile, probe, REDIRECT, rssMb, runChild, startServer as startServerRaw, TSX, type LoadResult, type Server } from './lib';
 import { NSFWJS_INSTALL, nsfwjsInstalled } from './nsfwjs-baseline';
 import { SHARED_EVAL, textLoad, unsafePairPrompts, writePoolFile } from './prompts';
+import { rawBatches, subwordStats } from './raw-batches';
+import { bundleSize } from './bundle-size';
+import { alternateLoad, materialiseV1, summarise, V1_CACHE_ROOT, V1_COMMIT } from './v1-compare';
+import { buildSubwordBundle } from '../runtime/subword-bundle';
 import { buildStandinBundle } from './standin-bundle';
 
-const SECTIONS = ['cold', 'tokenizer', 'raw', 'text', 'nobatch', 'image', 'redirect', 'retrieve'] as const;
+const SECTIONS = ['cold', 'tokenizer', 'raw', 'text', 'v1', 'nobatch', 'image', 'redirect', 'retrieve'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---- options ------------------------------------------------------------------------------------------------
@@ -124,16 +133,28 @@ interface RawPoint {
   cpuUsPerItem?: number;
 }
 
+interface RawResult {
+  best: RawPoint;
+  leanest: RawPoint;
+  grid: RawPoint[];
+  /** With a subword model: distinct subword-read words over the whole prompt list, and mean subword rows a run by batch size. */
+  subwords: { input: string; distinctRows: number; rowsPerRun: Record<number, number> } | null;
+  /** Prompts longer than one window (only their first window is run). */
+  multiWindowPrompts: number;
+}
+
 /**
  * best: the highest measured items/s (the goal's baseline). leanest: the lowest CPU per item (1 intra-op thread),
  * which other load on the machine hardly changes: cores / its CPU time is the physical limit on a quiet machine.
  */
-async function rawBaseline(bundleDir: string, prompts: string[]): Promise<{ best: RawPoint; leanest: RawPoint; grid: RawPoint[] }> {
+async function rawBaseline(bundleDir: string, prompts: string[]): Promise<RawResult> {
   const bundle = await loadBundle(bundleDir);
   const t = bundle.manifest.text;
-  const ctx = t.tokenizer.contextLength;
-  const ids = new Int32Array(prompts.length * ctx);
-  prompts.forEach((p, i) => ids.set(bundle.tokenizer.encode(p), i * ctx));
+  // A subword model's n-gram ids go to the graph's second input, each batch with its own rows (raw-batches.ts).
+  const subwordInput = t.tokenizer.type === 'word' ? (t.tokenizer.subwords?.input ?? null) : null;
+  const stats = subwordStats(bundle.tokenizer, prompts);
+  const batchesOf = (batch: number) => rawBatches(bundle.tokenizer, prompts, batch, { trim: t.trimPadding === true });
+  const subwordRowsPerRun: Record<number, number> = {};
   const cores = os.availableParallelism();
   const workerCounts = [...new Set([1, cores, Math.min(2 * cores, 4)])];
   const threadCounts = [1, 2];
@@ -142,7 +163,9 @@ async function rawBaseline(bundleDir: string, prompts: string[]): Promise<{ best
   const grid: RawPoint[] = [];
   const measure = async (workers: Worker[], batch: number, duration: number): Promise<{ perSecond: number; cpuUsPerItem: number }> => {
     const wait = (type: string) => Promise.all(workers.map((w) => new Promise<any>((r) => w.once('message', (m) => (m.type === type ? r(m) : r(m))))));
-    await Promise.all(workers.map((w) => w.postMessage({ type: 'measure', batch, ms: duration })));
+    const { batches } = batchesOf(batch);
+    if (subwordInput !== null) subwordRowsPerRun[batch] = batches.reduce((a, b) => a + (b.subwords?.rows ?? 0), 0) / batches.length;
+    await Promise.all(workers.map((w) => w.postMessage({ type: 'measure', batches, ms: duration })));
     await wait('warm');
     const done = wait('done');
     workers.forEach((w) => w.postMessage({ type: 'go' }));
@@ -158,7 +181,7 @@ async function rawBaseline(bundleDir: string, prompts: string[]): Promise<{ best
           new Promise<void>((resolve, reject) => {
             w.once('message', () => resolve());
             w.once('error', reject);
-            w.postMessage({ type: 'init', model: path.join(bundle.dir, t.model), inputName: t.input, outputName: t.output, dtype: t.inputType, ctx, ids, threads, trim: t.trimPadding });
+            w.postMessage({ type: 'init', model: path.join(bundle.dir, t.model), inputName: t.input, subwordInput, outputName: t.output, dtype: t.inputType, threads });
           }),
       ),
     );
@@ -189,7 +212,7 @@ async function rawBaseline(bundleDir: string, prompts: string[]): Promise<{ best
   ws.forEach((w) => w.postMessage({ type: 'exit' }));
   await Promise.all(ws.map((w) => new Promise((r) => w.once('exit', r))));
   best = { ...best, perSecond: Math.max(again.perSecond, best.perSecond) };
-  return { best, leanest, grid };
+  return { best, leanest, grid, subwords: subwordInput === null ? null : { input: subwordInput, distinctRows: stats.distinctSubwordRows, rowsPerRun: subwordRowsPerRun }, multiWindowPrompts: stats.multiWindow };
 }
 
 function startServer(opts: Parameters<typeof startServerRaw>[0] = {}): Promise<Server> {
@@ -214,7 +237,7 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm run bench does)`);
 
-  let bundleDir = args.bundle === 'standin' ? await buildStandinBundle() : path.resolve(args.bundle ?? defaultModelDir());
+  let bundleDir = args.bundle === 'standin' ? await buildStandinBundle() : args.bundle === 'subwords' ? buildSubwordBundle().dir : path.resolve(args.bundle ?? defaultModelDir());
   const bundle = await loadBundle(bundleDir);
   bundleDir = bundle.dir;
   const m = bundle.manifest;
@@ -264,12 +287,18 @@ async function main(): Promise<void> {
   }
 
   // Raw ONNX Runtime: the physical limit for text.
-  let raw: { best: RawPoint; leanest: RawPoint; grid: RawPoint[] } | null = null;
+  let raw: RawResult | null = null;
   if (ONLY.has('raw') || ONLY.has('text')) {
     console.log('\n[raw] onnxruntime-node on the tokenised prompts: batch 1..256 x intra-op threads 1..2 x workers');
     raw = await rawBaseline(bundleDir, prompts);
     details.raw = raw;
     console.log(`    best: ${fmt(raw.best.perSecond)} items/s (workers ${raw.best.workers}, threads ${raw.best.threads}, batch ${raw.best.batch}); leanest: ${fmt(raw.leanest.cpuUsPerItem ?? NaN)} us CPU an item (batch ${raw.leanest.batch})`);
+    if (raw.subwords) {
+      const sw = raw.subwords;
+      notes.push(`raw ORT: two-input text graph (${m.text.input} + ${sw.input}); ${sw.distinctRows} distinct subword-read words over the ${prompts.length} prompts; each run is fed its own batch's subword rows, as the gateway does (mean rows a run: ${Object.entries(sw.rowsPerRun).map(([b, u]) => `b${b} ${fmt(u)}`).join(', ')})`);
+      console.log(`    ${notes[notes.length - 1]}`);
+    }
+    if (raw.multiWindowPrompts) notes.push(`raw ORT: ${raw.multiWindowPrompts} of the prompts are longer than one window; the baseline runs their first window only (the gateway runs every window)`);
   }
 
   // 1 + 3. Text classify under 64 clients, with the responsiveness probe running alongside.
@@ -347,6 +376,12 @@ async function main(): Promise<void> {
     server = null;
   }
 
+  // Issue #12: the current bundle beside v1, same load, alternated.
+  if (ONLY.has('v1')) {
+    console.log(`\n[v1] text classify on the current bundle beside v1 (${V1_COMMIT}), 64 connections, ${DURATION} s a turn, alternated`);
+    await v1Section(bundleDir, baseEnv, textBodies, machineText);
+  }
+
   // 2. The same text load with cross-request batching off.
   if (ONLY.has('nobatch') && ONLY.has('text')) {
     console.log(`\n[2] the same load with BATCH_MAX_SIZE=1, ${DURATION} s`);
@@ -395,6 +430,49 @@ async function main(): Promise<void> {
   );
   console.log(`\nresults: ${path.relative(process.cwd(), OUT)}`);
   fs.rmSync(WORK, { recursive: true, force: true });
+}
+
+/** Section v1 (v1-compare.ts): rows for the throughput ratio, CPU a request and both bundles' sizes. */
+async function v1Section(bundleDir: string, baseEnv: Record<string, string>, textBodies: string[], machineText: string): Promise<void> {
+  const v1 = materialiseV1(path.resolve(__dirname, '../..'), V1_CACHE_ROOT);
+  if (!v1.ok) {
+    notes.push(`v1: not measured: ${v1.reason}`);
+    console.log(`  SKIPPED: ${v1.reason}`);
+    return;
+  }
+  console.log(`  v1: ${V1_COMMIT} (${v1.commit.slice(0, 12)}) in ${path.relative(process.cwd(), v1.dir)}${v1.reused ? ' (reused)' : ''}`);
+  const same = fs.readFileSync(path.join(v1.dir, 'manifest.json'), 'utf8') === fs.readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8');
+  if (same) {
+    notes.push(`v1: the current bundle IS v1 (same manifest.json as at ${V1_COMMIT}): the ratio measures this machine's noise between two identical gateways, not a change`);
+    console.log(`  NOTE: ${notes[notes.length - 1]}`);
+  }
+  const rounds = QUICK ? 2 : 4;
+  const loadavg0 = os.loadavg()[0];
+  const turns = await alternateLoad({
+    start: (side) => startServer({ env: { ...baseEnv, MODEL_DIR: side === 'v1' ? v1.dir : bundleDir, CACHE_DIR: path.join(WORK, `cache-${side}`) } }),
+    bodies: textBodies,
+    rounds,
+    warmupSeconds: QUICK ? 2 : 3,
+    seconds: DURATION,
+    log: (line) => console.log(`    ${line}`),
+  });
+  const s = summarise(turns);
+  const loadavg1 = os.loadavg()[0];
+  const sizeCur = bundleSize(bundleDir);
+  const sizeV1 = bundleSize(v1.dir);
+  details.v1 = { commit: v1.commit, dir: v1.dir, sameAsCurrent: same, rounds, order: 'A B, B A, ... (A = current)', turns, summary: s, size: { current: sizeCur, v1: sizeV1 }, loadavg: [loadavg0, loadavg1] };
+  const failed = turns.reduce((a, t) => a + t.failed, 0);
+  add({
+    test: '12 v1 beside current',
+    figure: '64 clients, 1 prompt/request: throughput',
+    value: s.current.rps,
+    unit: 'req/s',
+    baseline: { what: `v1 ${V1_COMMIT}, same run`, value: s.v1.rps },
+    goal: goalAtLeast(s.ratio, 0.6, 'x v1'),
+    note: `medians of ${rounds} rounds, alternated A B / B A, ${DURATION} s a turn, both gateways up throughout; round ratios ${s.roundRatios.map(fmt).join(', ')}; ${failed} failed; ${machineText}, load average ${fmt(loadavg0)} -> ${fmt(loadavg1)}`,
+  });
+  add({ test: '12 v1 beside current', figure: 'CPU per request, all gateway threads (info)', value: s.current.cpuUsPerReq, unit: 'us', baseline: { what: 'v1', value: s.v1.cpuUsPerReq }, note: `v1 / current CPU a request ${fmt(s.cpuRatio)}: hardly moved by other load, unlike req/s` });
+  add({ test: '12 v1 beside current', figure: 'bundle size (manifest + files it names)', value: sizeCur.mb, unit: 'MB', baseline: { what: 'v1', value: sizeV1.mb }, goal: goalAtMost(sizeCur.mb, 60, ' MB'), note: `MB = 10^6 bytes; current: ${Object.entries(sizeCur.files).map(([f, b]) => `${f} ${fmt(b / 1e6)}`).join(', ')}` });
 }
 
 /** Sequential redirect latency on the prompts the bundle judges unsafe (all of them if it judges none unsafe). */
