@@ -80,6 +80,12 @@ for (const s of ONLY) if (!SECTIONS.includes(s)) throw new Error(`--only ${s}: a
 const EXTRA_ENV: Record<string, string> = Object.fromEntries((args.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const OUT = path.resolve(args.out ?? path.join(__dirname, 'results', 'latest.json'));
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'hysac-bench-'));
+/** `--bundle subwords` is built into a temp folder of its own, removed with WORK. */
+let tempBundle: string | null = null;
+function cleanUp(): void {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  if (tempBundle) fs.rmSync(tempBundle, { recursive: true, force: true });
+}
 
 // ---- table --------------------------------------------------------------------------------------------------
 interface Row {
@@ -237,7 +243,7 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm run bench does)`);
 
-  let bundleDir = args.bundle === 'standin' ? await buildStandinBundle() : args.bundle === 'subwords' ? buildSubwordBundle().dir : path.resolve(args.bundle ?? defaultModelDir());
+  let bundleDir = args.bundle === 'standin' ? await buildStandinBundle() : args.bundle === 'subwords' ? (tempBundle = buildSubwordBundle().dir) : path.resolve(args.bundle ?? defaultModelDir());
   const bundle = await loadBundle(bundleDir);
   bundleDir = bundle.dir;
   const m = bundle.manifest;
@@ -429,7 +435,7 @@ async function main(): Promise<void> {
     JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadavgAtEnd }, bundle: { name: m.name, dir: bundleDir, fixture: m.fixture }, options: { quick: QUICK, duration: DURATION, env: EXTRA_ENV, sections: [...ONLY] }, rows, notes, details }, null, 2) + '\n',
   );
   console.log(`\nresults: ${path.relative(process.cwd(), OUT)}`);
-  fs.rmSync(WORK, { recursive: true, force: true });
+  cleanUp();
 }
 
 /** Section v1 (v1-compare.ts): rows for the throughput ratio, CPU a request and both bundles' sizes. */
@@ -471,7 +477,7 @@ async function v1Section(bundleDir: string, baseEnv: Record<string, string>, tex
     goal: goalAtLeast(s.ratio, 0.6, 'x v1'),
     note: `medians of ${rounds} rounds, alternated A B / B A, ${DURATION} s a turn, both gateways up throughout; round ratios ${s.roundRatios.map(fmt).join(', ')}; ${failed} failed; ${machineText}, load average ${fmt(loadavg0)} -> ${fmt(loadavg1)}`,
   });
-  add({ test: '12 v1 beside current', figure: 'CPU per request, all gateway threads (info)', value: s.current.cpuUsPerReq, unit: 'us', baseline: { what: 'v1', value: s.v1.cpuUsPerReq }, note: `v1 / current CPU a request ${fmt(s.cpuRatio)}: hardly moved by other load, unlike req/s` });
+  add({ test: '12 v1 beside current', figure: 'CPU per request, all gateway threads (info)', value: s.current.cpuUsPerReq, unit: 'us', baseline: { what: 'v1', value: s.v1.cpuUsPerReq }, note: `v1 / current CPU a request ${fmt(s.cpuRatio)}: moved less by other load than req/s` });
   add({ test: '12 v1 beside current', figure: 'bundle size (manifest + files it names)', value: sizeCur.mb, unit: 'MB', baseline: { what: 'v1', value: sizeV1.mb }, goal: goalAtMost(sizeCur.mb, 60, ' MB'), note: `MB = 10^6 bytes; current: ${Object.entries(sizeCur.files).map(([f, b]) => `${f} ${fmt(b / 1e6)}`).join(', ')}` });
 }
 
@@ -575,6 +581,6 @@ function printTable(machineText: string, bundleName: string, fixture: boolean): 
 
 main().catch((e: unknown) => {
   console.error(e);
-  fs.rmSync(WORK, { recursive: true, force: true });
+  cleanUp();
   process.exit(1);
 });

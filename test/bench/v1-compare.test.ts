@@ -1,5 +1,5 @@
 /** The v1-beside-current section's ordering and arithmetic (test/bench/v1-compare.ts). */
-import { alternationOrder, summarise, type Turn } from './v1-compare';
+import { alternationOrder, middle, summarise, type Turn } from './v1-compare';
 
 test('turns alternate A B, B A, ... so neither side always runs last', () => {
   expect(alternationOrder('A', 'B', 3).map((t) => `${t.round}${t.side}`)).toEqual(['0A', '0B', '1B', '1A', '2A', '2B']);
@@ -20,4 +20,12 @@ test('summarise: medians per side, their ratio against v1, each round\'s own rat
 test('summarise refuses turns missing a side, naming what it got', () => {
   expect(() => summarise([turn(0, 'current', 1, 1)])).toThrow(/both sides, got 1 current and 0 v1/);
   expect(() => summarise([turn(0, 'current', 1, 1), turn(0, 'v1', 1, 1), turn(1, 'v1', 1, 1)])).toThrow(/round 1 lacks a side/);
+});
+
+test('middle: the median, the mean of the middle two for an even count (two rounds are not judged by their minimum)', () => {
+  expect(middle([1500, 2409])).toBe(1954.5);
+  expect(middle([3, 1, 2])).toBe(2);
+  expect(Number.isNaN(middle([]))).toBe(true);
+  const s = summarise([turn(0, 'current', 1500, 1), turn(0, 'v1', 2379, 1), turn(1, 'v1', 2600, 1), turn(1, 'current', 2409, 1)]);
+  expect(s.ratio).toBeCloseTo(1954.5 / 2489.5, 9);
 });

@@ -4,16 +4,17 @@
  * duration) on two gateways, one serving the current bundle and one serving v1, the default bundle as
  * committed at V1_COMMIT, written out of git history (models/eval/git-bundle.ts, as `npm run eval` does it).
  *
- * Both gateways are started once and stay up; the load alternates between them round by round in the order
- * A B, B A, A B, ... (alternationOrder), each turn a warm-up and then the measured window, so that drift on a
- * shared machine (other processes starting or stopping) falls on both sides alike instead of on whichever ran
- * last. Figures: the median of each side's rounds; ratio = median(current ok/s) / median(v1 ok/s); each round's
- * own current/v1 ratio is kept to show the spread. CPU microseconds a request (all gateway threads, /proc),
- * which other load changes far less than ok/s, is reported beside it.
+ * Both gateways are started once, warmed once each, and stay up; the load alternates between them round by
+ * round in the order A B, B A, A B, ... (alternationOrder), each turn a warm-up and then the measured window, so
+ * that drift on a shared machine (other processes starting or stopping) falls on both sides alike instead of on
+ * whichever ran last. Figures: the median of each side's rounds (the mean of the middle two for an even count);
+ *   ratio = median(current ok/s) / median(v1 ok/s)      (the floor's figure, >= 0.6)
+ * each round's own current/v1 ratio is kept to show the spread. CPU microseconds a request (all gateway threads,
+ * /proc), which other load changes far less than ok/s, is reported beside it.
  */
 import * as path from 'node:path';
 import { materialiseBundle } from '../../models/eval/git-bundle';
-import { cpuTimes, drive, meanBatch, median, metricsSnapshot, type Server } from './lib';
+import { cpuTimes, drive, meanBatch, metricsSnapshot, type Server } from './lib';
 
 export const V1_COMMIT = '7362428';
 export const V1_BUNDLE_PATH = 'models/hysac-mini';
@@ -44,6 +45,14 @@ export interface Summary {
   cpuRatio: number;
 }
 
+/** The median, the mean of the two middle values for an even count (lib.ts's `median` takes the lower one, which for two rounds is the minimum). */
+export function middle(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
 /** The order of turns: round r runs [a, b] when r is even, [b, a] when odd (A B B A A B ...). */
 export function alternationOrder<T>(a: T, b: T, rounds: number): { round: number; side: T }[] {
   const out: { round: number; side: T }[] = [];
@@ -64,8 +73,8 @@ export function summarise(turns: readonly Turn[]): Summary {
     if (!c || !v) throw new Error(`summarise: round ${r} lacks a side`);
     return c.rps / v.rps;
   });
-  const current = { rps: median(cur.map((t) => t.rps)), cpuUsPerReq: median(cur.map((t) => t.cpuUsPerReq)) };
-  const base = { rps: median(v1.map((t) => t.rps)), cpuUsPerReq: median(v1.map((t) => t.cpuUsPerReq)) };
+  const current = { rps: middle(cur.map((t) => t.rps)), cpuUsPerReq: middle(cur.map((t) => t.cpuUsPerReq)) };
+  const base = { rps: middle(v1.map((t) => t.rps)), cpuUsPerReq: middle(v1.map((t) => t.cpuUsPerReq)) };
   return { current, v1: base, ratio: current.rps / base.rps, roundRatios, cpuRatio: base.cpuUsPerReq / current.cpuUsPerReq };
 }
 
@@ -92,6 +101,8 @@ export async function alternateLoad(o: {
   try {
     servers.current = await o.start('current');
     servers.v1 = await o.start('v1');
+    // One unmeasured turn each first (JIT, connections, the workers' first runs), so round 1's first side is not the only cold one.
+    for (const side of ['current', 'v1'] as const) await drive(servers[side]!.url, o.bodies, { connections, duration: o.warmupSeconds });
     const turns: Turn[] = [];
     for (const { round, side } of alternationOrder<Side>('current', 'v1', o.rounds)) {
       const s = servers[side]!;
