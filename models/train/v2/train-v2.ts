@@ -35,15 +35,15 @@ export const V2_CONFIG = {
   /** Words per window (manifest contextLength) = positions of the encoder. */
   contextLength: 32,
   shape: { input: GLOVE_DIM, width: 64, heads: 4, ffn: 128, layers: 2, positions: 32, radiusHidden: 64, dim: 64 } satisfies EncoderShape,
-  curvatureInit: 1.0,
-  steps: Number(process.env.HYSAC_V2_STEPS ?? 800),
+  curvatureInit: 0.3,
+  steps: Number(process.env.HYSAC_V2_STEPS ?? 1500),
   batchPairs: 40,
   batchSafe: 24,
   batchUnsafe: 24,
   anchorsPerCategory: 3,
   pairMix: { coprov2: 0.45, project: 0.3, 'lexicon-injection': 0.25 } as Record<string, number>,
-  learningRate: 1e-3,
-  warmupSteps: 80,
+  learningRate: 3e-3,
+  warmupSteps: 100,
   lrFinalFraction: 0.05,
   objective: { coneK: 0.1, radiusSafe: 1.0, radiusUnsafe: 3.0, radialSoftness: 0.3, lambdaCategory: 0.5 } satisfies ObjectiveConfig,
   targetFpr: 0.01,
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       console.log(`step ${row.step}/${cfg.steps}: loss ${row.total.toFixed(4)} (con ${row.contrastive.toFixed(3)} ent ${row.entailment.toFixed(3)} rad ${row.radial.toFixed(3)} cat ${row.category.toFixed(3)}) ${row.seconds.toFixed(0)} s`);
       acc = { total: 0, contrastive: 0, entailment: 0, radial: 0, category: 0, n: 0 };
     }
-    if ((step + 1) % 200 === 0 || step === cfg.steps - 1) {
+    if ((step + 1) % 300 === 0 || step === cfg.steps - 1) {
       const rep = heldOutReport(enc, f, data.heldOut);
       console.log(`  held out: threshold ${rep.threshold.toFixed(3)}; ` + rep.bySource.map((s) => `${s.source} auroc ${s.auroc?.toFixed(3) ?? '-'} recall ${s.recall?.toFixed(3) ?? '-'} fpr ${s.fpr?.toFixed(3) ?? '-'}`).join('; '));
       await saveCheckpoint(enc, layer, history, rep, (performance.now() - tTrain) / 1000, step + 1, f);
