@@ -1,6 +1,6 @@
 /**
  * The model bundle manifest (`manifest.json`), as the gateway reads it. A bundle is a folder:
- * manifest.json + text.onnx + image.onnx + tokenizer files (+ anchors and a safe-prompt pool).
+ * manifest.json + text.onnx + image.onnx + tokenizer files (+ anchors, a safe-prompt pool and a substitution table).
  * Every model-specific fact lives here; no code outside the manifest reader branches on a model.
  * The validator is in manifest.ts.
  */
@@ -138,6 +138,11 @@ export interface Manifest {
   anchors: string;
   /** Default safe-prompt pool for `redirect` (one prompt a line), optional. */
   pool?: string;
+  /**
+   * Replacements of unsafe words learnt from safe/unsafe twins (TSV `unsafe_word<TAB>replacement<TAB>count`,
+   * parsed by bundle.ts parseSubstitutions), optional: EDIT tries them first (src/safety/edit.ts).
+   */
+  substitutions?: string;
 }
 
 export const UNSAFE_CATEGORIES = [

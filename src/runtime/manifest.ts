@@ -184,6 +184,7 @@ export function validateManifest(raw: unknown, dir: string): Manifest {
     coneK: m.coneK === undefined ? 0.1 : r.num(m, 'coneK', 'manifest', { min: 0, exclusiveMin: true }),
     anchors: r.file(dir, m, 'anchors', 'manifest'),
     ...(m.pool !== undefined ? { pool: r.file(dir, m, 'pool', 'manifest') } : {}),
+    ...(m.substitutions !== undefined ? { substitutions: r.file(dir, m, 'substitutions', 'manifest') } : {}),
   };
   return manifest;
 }
