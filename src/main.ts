@@ -96,7 +96,7 @@ export async function openServices(config: Readonly<Config>, opts: { metrics?: M
       'model ready',
     );
     // Text verdicts read each row's coverage, measured in the model worker (0 cost here).
-    const safety = new SafetyService({ manifest: m, anchors, pool, words, embed, coverage: (v) => runtime.textCoverage(v) });
+    const safety = new SafetyService({ manifest: m, anchors, pool, words, substitutions: bundle.substitutions, embed, coverage: (v) => runtime.textCoverage(v) });
     return { config, runtime, safety, imageLimits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } };
   } catch (e) {
     await runtime.close(0);

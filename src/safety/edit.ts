@@ -11,18 +11,28 @@
  *     removing either word changes little (the other still carries it), after one edit the other stands out.
  *     When no word clearly pushes outward (largest a_i < 0.01), the word that is furthest out on its own,
  *     d(w_i), is taken, if that is beyond the bound.
- *  2. Candidates for the word: dropping it, or replacing it with one of its `neighbours` nearest safe words.
+ *  2. Candidates for the word: its learnt replacements, dropping it, or replacing it with one of its `neighbours`
+ *     nearest safe words. Learnt replacements come from the bundle's substitution table (manifest `substitutions`,
+ *     learnt from safe/unsafe twins: which words an unsafe prompt changes into in its safe twin, "blood" ->
+ *     "paint"), at most `learnt` (4) of them in count order, phrases of up to 3 words included, the word itself
+ *     and the table's drops left out (dropping is always a candidate). They keep the scene where a nearest word by
+ *     direction need not ("blood" -> "toast"). Without a table there are none and EDIT is as before.
  *     "Nearest" is by direction — the angle at the origin between the word's own embedding and the embeddings
  *     of a safe-word vocabulary drawn from the safe-prompt pool — not by geodesic distance: an unsafe word lies
  *     far from the origin and safe words near it, so geodesic distance is dominated by the radius and would
- *     pick whatever safe word is furthest out, while the direction carries the meaning. All candidates are
- *     re-embedded in one batch and the one with the smallest d is kept (a replacement wins ties, keeping the
- *     sentence shape). An edit that does not lower d is not made, unless the word on its own is beyond the
+ *     pick whatever safe word is furthest out, while the direction carries the meaning (a nearest word already
+ *     among the learnt ones is not repeated). All candidates are re-embedded in one batch and one is kept:
+ *       - when some candidates bring d under the bound (the prompt is then safe: they meet the goal alike), the
+ *         first learnt replacement among them in count order, else the one of them with the smallest d;
+ *       - otherwise the one with the smallest d.
+ *     Ties on d go to a learnt replacement (the most frequent), then to a nearest word, then to dropping (a
+ *     replacement keeps the sentence shape); chooseCandidate holds the rule. An edit that does not lower d is not made, unless the word on its own is beyond the
  *     bound (a redundant unsafe word: removing it alone cannot show, but it has to go).
  *     Work is bounded whatever the prompt's length: attribution looks at most at the `maxCandidates` (24)
  *     content words furthest out on their own (every word when there are fewer), so a round embeds at most
- *     24 + 5 variants of the prompt, and a long prompt (several windows) costs rounds x variants x windows,
- *     not words x rounds x windows (a 2,000-character prompt has ~200 content words).
+ *     24 + 9 variants of the prompt (1 drop + 4 learnt + 4 nearest; 5 without a table), and a long prompt
+ *     (several windows) costs rounds x variants x windows, not words x rounds x windows (a 2,000-character
+ *     prompt has ~200 content words).
  *  3. Stop as soon as the prompt is inside the bound, after at most `maxEdits` edits. If it never gets there,
  *     `safe` is false and the caller falls back to RETRIEVE, so an unsafe prompt is never passed on.
  *  4. Minimality: greedy edits can leave one that a later edit made unnecessary. With two or more edits,
@@ -31,6 +41,7 @@
  *     no single restored word would keep it safe.
  * Punctuation around an edited word is kept ("blood," -> "paint,").
  */
+import type { Substitutions } from '../runtime/bundle';
 import type { PointSet } from './index-matrix';
 
 export interface SafeWords {
@@ -44,8 +55,12 @@ export interface EditOptions {
   /** Geodesic distance the edited prompt must get under. */
   target: number;
   words: SafeWords | null;
+  /** Learnt replacements per lowercase word (the bundle's substitution table); null or absent: none. */
+  substitutions?: Substitutions | null;
   maxEdits?: number;
   neighbours?: number;
+  /** Most learnt replacements tried per edited word, in count order; default 4. */
+  learnt?: number;
   /** Most content words attribution considers (those furthest out alone); default 24. */
   maxCandidates?: number;
 }
@@ -122,9 +137,34 @@ function nearestByDirection(points: PointSet, vec: ArrayLike<number>, k: number)
   return scored.slice(0, k).map((s) => s.i);
 }
 
+/** Up to `max` learnt replacements of `word` in count order: not the word itself, not drops. */
+function learntReplacements(table: Substitutions | null | undefined, word: string, max: number): string[] {
+  const out: string[] = [];
+  for (const s of table?.get(word) ?? []) {
+    if (out.length >= max) break;
+    if (s.replacement !== null && s.replacement !== word && !out.includes(s.replacement)) out.push(s.replacement);
+  }
+  return out;
+}
+
+/**
+ * The candidate kept (step 2). `ds` are the candidates' distances in the order drop, nearest words, learnt
+ * replacements from the least to the most frequent (the last `learnt` entries). The smallest d wins, the later
+ * candidate on a tie (learnt over nearest over drop; without learnt ones exactly the rule EDIT had before
+ * tables). But when that d is under `target`, the most frequent learnt replacement under `target` wins instead.
+ */
+export function chooseCandidate(ds: readonly number[], learnt: number, target: number): number {
+  let best = 0;
+  for (let v = 1; v < ds.length; v++) if (ds[v] <= ds[best]) best = v;
+  if (ds[best] >= target) return best;
+  for (let v = ds.length - 1; v >= ds.length - learnt; v--) if (ds[v] < target) return v;
+  return best;
+}
+
 export async function editPrompt(text: string, inputVec: Float32Array, o: EditOptions): Promise<EditResult> {
   const maxEdits = o.maxEdits ?? 8;
   const k = o.neighbours ?? 4;
+  const maxLearnt = o.learnt ?? 4;
   const tokens = tokenize(text);
   const current: (string | null)[] = tokens.map((t) => t.text);
   const without = (i: number, replacement: string | null = null): string => render(current.map((t, j) => (j === i ? replacement : t))) || '.';
@@ -156,30 +196,28 @@ export async function editPrompt(text: string, inputVec: Float32Array, o: EditOp
     const i = pick.i;
     tried.add(i);
 
-    // 2. Drop or replace it.
+    // 2. Replace it (learnt replacements first) or drop it.
     const tok = tokens[i];
-    const replacements: string[] = [];
+    const lower = tok.core.toLowerCase();
+    const learnt = learntReplacements(o.substitutions, lower, maxLearnt);
+    const nearest: string[] = [];
     if (o.words) {
-      const lower = tok.core.toLowerCase();
-      for (const index of nearestByDirection(o.words.points, own.get(i)!.vec, k + 1)) {
+      for (const index of nearestByDirection(o.words.points, own.get(i)!.vec, k + 1 + learnt.length)) {
         const w = o.words.words[index];
-        if (w !== lower && replacements.length < k) replacements.push(w);
+        if (w !== lower && !learnt.includes(w) && nearest.length < k) nearest.push(w);
       }
     }
-    const variants: (string | null)[] = [null, ...replacements.map((w) => `${tok.lead}${w}${tok.trail}`)];
+    // Candidates: drop, the nearest words, then the learnt ones from the least to the most frequent (on a tie
+    // on d the later one wins: see chooseCandidate).
+    const replacements: (string | null)[] = [null, ...nearest, ...[...learnt].reverse()];
+    const variants = replacements.map((w) => (w === null ? null : `${tok.lead}${w}${tok.trail}`));
     const vecs = await o.embed(variants.map((v) => without(i, v)));
-    let best = 0;
-    let bestD = o.distance(vecs[0]);
-    for (let v = 1; v < vecs.length; v++) {
-      const d = o.distance(vecs[v]);
-      if (d <= bestD) {
-        best = v;
-        bestD = d;
-      }
-    }
+    const ds = vecs.map((v) => o.distance(v));
+    const best = chooseCandidate(ds, learnt.length, o.target);
+    const bestD = ds[best];
     if (bestD >= distance && pick.alone < o.target) continue; // does not help: leave it as the user wrote it
     current[i] = variants[best];
-    editedAt.set(i, { from: tok.core, to: best === 0 ? null : replacements[best - 1] });
+    editedAt.set(i, { from: tok.core, to: replacements[best] });
     distance = bestD;
     vec = vecs[best];
     if (distance < o.target) break;

@@ -4,6 +4,7 @@
  * the CLI and the evaluation so all answer identically.
  */
 import { distanceFromOrigin } from '../geometry';
+import type { Substitutions } from '../runtime/bundle';
 import type { Manifest } from '../runtime/manifest-types';
 import type { AnchorIndex, Neighbour } from './anchors';
 import { editPrompt, type SafeWords } from './edit';
@@ -37,6 +38,8 @@ export interface SafetyDeps {
   anchors: AnchorIndex;
   pool: SafePool | null;
   words: SafeWords | null;
+  /** EDIT's learnt replacements (the bundle's substitution table); absent or null: none. */
+  substitutions?: Substitutions | null;
   /** Embeds texts (the runtime's batched text tower). */
   embed: (texts: string[]) => Promise<Float32Array[]>;
   /**
@@ -60,6 +63,7 @@ export class SafetyService {
   readonly anchors: AnchorIndex;
   readonly pool: SafePool | null;
   readonly words: SafeWords | null;
+  readonly substitutions: Substitutions | null;
   private readonly embed: SafetyDeps['embed'];
   private readonly coverageOf: (vec: ArrayLike<number>) => number | null;
   private readonly minCoverage: number;
@@ -69,6 +73,7 @@ export class SafetyService {
     this.anchors = deps.anchors;
     this.pool = deps.pool;
     this.words = deps.words;
+    this.substitutions = deps.substitutions ?? null;
     this.embed = deps.embed;
     this.coverageOf = deps.coverage ?? (() => null);
     this.minCoverage = deps.minCoverage ?? DEFAULT_MIN_COVERAGE;
@@ -134,6 +139,7 @@ export class SafetyService {
         distance: (v) => this.distance(v),
         target: safeBound(this.manifest, 'TEXT'),
         words: this.words,
+        substitutions: this.substitutions,
       });
       const after = this.verdict(edited.vec, 'TEXT', judging);
       if (edited.safe && !after.unsafe) {
