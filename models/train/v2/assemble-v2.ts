@@ -11,7 +11,8 @@
  *     threshold at 1 % FPR on the held-out safe texts of train-v2.ts's calibrationSources (held-out sources and
  *     tenths of ../shared/train and the project corpus; never ../shared/eval), bounds from held-out texts;
  *  4. image.onnx: the nsfwjs tower lifted onto the v2 text tower's class-description tangents (assemble-bundle.ts);
- *  5. anchors.tsv, pool.txt (project corpus), TRAINING.md, manifest.json with sha256s; loaded with loadBundle.
+ *  5. anchors.tsv, pool.txt (project corpus), substitutions.tsv (EDIT's replacements learnt from the twins,
+ *     substitutions.ts), TRAINING.md, manifest.json with sha256s; loaded with loadBundle.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -38,8 +39,10 @@ import { aurocOf } from './roc';
 import { loadTrainingData, type Example } from './sources';
 import { CHECKPOINT_V2, lexicalLayer, V2_CONFIG } from './train-v2';
 import { renderTrainingMdV2 } from './training-md-v2';
+import { writeSubstitutions } from './substitutions';
+import { WordTokenizer } from '../../../src/runtime/tokenizers';
 
-export const FILES_V2 = { text: 'text.onnx', image: 'image.onnx', vocab: 'vocab.txt', ngrams: 'ngrams.txt', anchors: 'anchors.tsv', pool: 'pool.txt', training: 'TRAINING.md' } as const;
+export const FILES_V2 = { text: 'text.onnx', image: 'image.onnx', vocab: 'vocab.txt', ngrams: 'ngrams.txt', anchors: 'anchors.tsv', pool: 'pool.txt', substitutions: 'substitutions.tsv', training: 'TRAINING.md' } as const;
 export const PARITY_TOLERANCE = 1e-4;
 
 export interface CheckpointV2 {
@@ -80,6 +83,11 @@ export async function gatewayEmbedder(bundleDir: string, tokenizer: Tokenizer, a
   };
 }
 
+function substitutionStats(file: string): { rows: number; words: number } {
+  const rows = fs.readFileSync(file, 'utf8').split('\n').slice(1).filter((l) => l !== '');
+  return { rows: rows.length, words: new Set(rows.map((l) => l.split('\t')[0])).size };
+}
+
 const normOf = (v: ArrayLike<number>): number => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
 export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
@@ -104,6 +112,10 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   fs.writeFileSync(path.join(dir, FILES_V2.ngrams), layer.ngrams.join('\n') + '\n');
   const tokenizerSpec = { type: 'word' as const, vocab: FILES_V2.vocab, contextLength: cfg.contextLength, subwords: { ngrams: FILES_V2.ngrams, input: SUBWORD_INPUT, minN: NGRAM_MIN, maxN: NGRAM_MAX, slots: NGRAM_SLOTS } };
   const tokenizer = await loadTokenizer(tokenizerSpec, dir);
+  if (!(tokenizer instanceof WordTokenizer)) throw new Error('hysac-mini v2 has a word tokenizer');
+  // EDIT's learnt replacements: which words an unsafe twin changes into in its safe twin (substitutions.ts).
+  const lexWords = new Set(lexicon.filter((t) => !t.term.includes(' ')).map((t) => t.term));
+  writeSubstitutions(dir, data.pairs, (t) => tokenizer.words(t), { isUnsafe: (w) => lexWords.has(w) });
   const embed = await gatewayEmbedder(dir, tokenizer, alpha);
 
   // 2. parity against TF.js on held-out texts that fit one window
@@ -122,7 +134,8 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   // 3. calibration on held-out texts, through the gateway's path
   const held = data.heldOut;
   const dist = (await embed.tangents(held.map((e) => e.text))).map(normOf);
-  const isCalib = (e: Example): boolean => !e.unsafe && cfg.calibrationSources.includes(e.source);
+  // The calibration sources of the code (V2_CONFIG), which a fresh train:mini also records in the checkpoint.
+  const isCalib = (e: Example): boolean => !e.unsafe && V2_CONFIG.calibrationSources.includes(e.source);
   const threshold = thresholdAtFpr(held.map((e, i) => (isCalib(e) ? dist[i] : NaN)).filter((x) => !Number.isNaN(x)), cfg.targetFpr);
   const sources = [...new Set(held.map((e) => e.source))].sort();
   const bySource = sources.map((source) => {
@@ -139,7 +152,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   });
   const safeD = held.flatMap((e, i) => (!e.unsafe ? [dist[i]] : []));
   const unsafeD = held.flatMap((e, i) => (e.unsafe ? [dist[i]] : []));
-  console.log(`threshold ${threshold} (1 % FPR on held-out safe texts of ${cfg.calibrationSources.join(', ')})`);
+  console.log(`threshold ${threshold} (1 % FPR on held-out safe texts of ${V2_CONFIG.calibrationSources.join(', ')})`);
   for (const s of bySource) console.log(`  ${s.source}: ${s.safe} safe, ${s.unsafe} unsafe; AUROC ${s.auroc ?? '-'}; recall ${s.recall ?? '-'}; FPR ${s.fpr ?? '-'}`);
 
   // 4. image tower on the v2 text tower's class tangents
@@ -191,8 +204,9 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
     coneK: cfg.objective.coneK,
     anchors: FILES_V2.anchors,
     pool: FILES_V2.pool,
+    substitutions: FILES_V2.substitutions,
   };
-  fs.writeFileSync(path.join(dir, FILES_V2.training), renderTrainingMdV2({ ck, manifest, bySource, parity, files: data.files, layerStats: layer.stats, vocabSize: layer.tokens.length, ngrams: layer.ngrams.length - 1 }));
+  fs.writeFileSync(path.join(dir, FILES_V2.training), renderTrainingMdV2({ ck, manifest, bySource, parity, files: data.files, layerStats: layer.stats, vocabSize: layer.tokens.length, ngrams: layer.ngrams.length - 1, calibrationSources: V2_CONFIG.calibrationSources, substitutions: substitutionStats(path.join(dir, FILES_V2.substitutions)) }));
   const files: Record<string, string> = {};
   for (const name of Object.values(FILES_V2)) files[name] = sha256(fs.readFileSync(path.join(dir, name)));
   manifest = { ...manifest, provenance: { ...manifest.provenance, files } };

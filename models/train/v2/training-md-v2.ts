@@ -41,6 +41,8 @@ export interface TrainingMdInput {
   layerStats: Record<string, number>;
   vocabSize: number;
   ngrams: number;
+  calibrationSources: string[];
+  substitutions: { rows: number; words: number };
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
@@ -143,11 +145,19 @@ Parity: ONNX Runtime fed by the gateway's own tokenizer against the TF.js encode
 ## Calibration and held-out sources
 
 One threshold for every set: **${manifest.threshold.text}**, the 1 % false-positive point of the held-out safe texts of
-${c.calibrationSources.join(', ')} (through the gateway's tokenizer, windows and ONNX Runtime).
+${o.calibrationSources.join(', ')} (benign text-to-image prompts, through the gateway's tokenizer, windows and
+ONNX Runtime). The other held-out sources are not prompts of that kind (requests, statements about groups,
+look-alike questions); their false-positive rates below are what this threshold costs on them.
 
 | held-out source | safe | unsafe | AUROC | recall at threshold | FPR at threshold |
 |---|---|---|---|---|---|
 ${o.bySource.map((r) => `| ${r.source} | ${r.safe} | ${r.unsafe} | ${r.auroc === null ? '-' : (r.auroc * 100).toFixed(1)} | ${pct(r.recall)} | ${pct(r.fpr)} |`).join('\n')}
+
+## Redirect: replacements learnt from the twins
+
+substitutions.tsv (${o.substitutions.rows} rows for ${o.substitutions.words} words; models/train/v2/substitutions.ts): every twin (CoProV2 and the project
+corpus; not the lexicon injections) aligned word by word; each unsafe word's replacements in its safe twin, counted, at
+most 8 a word, each seen at least twice, never a lexicon word. EDIT tries them before the nearest safe words by direction.
 
 ## Files
 
