@@ -227,7 +227,9 @@ export async function startGateway(config: Readonly<Config>, opts: { log?: Logge
       metrics,
       maxBodyBytes: config.maxBodyBytes,
       bodyBudget,
-      ready: () => services.runtime.ready(),
+      // Not ready while draining: a load balancer polling /readyz stops sending new requests to a replica that is
+      // shutting down, while the requests already sent are still answered.
+      ready: () => !drainer.draining && services.runtime.ready(),
       context: pipeline.context,
       authenticate: pipeline.authenticate,
       rateLimiter: new RateLimiter(rateLimitFor(config.rateLimitPerSecond, config.rateLimitBurst, settings.policies.keys.size)),
