@@ -34,6 +34,8 @@ export interface Example {
   source: string;
   /** Weight in the radial term (1 = a clean T2I prompt label). */
   weight: number;
+  /** 'plain': plain English (tweets, moderation samples, forum text); absent: a text-to-image prompt. Training samples the four style x label groups equally. */
+  style?: 'plain';
 }
 
 export interface Pair {
@@ -189,7 +191,7 @@ export function loadTrainingData(lexicon: LexiconTerm[], seed: number): Training
     if (seenErasure.has(r.prompt) || r.source === 'Template') continue;
     seenErasure.add(r.prompt);
     if (r.Nudity === '1') single({ text: r.prompt, unsafe: true, category: 'sexual', source: 'erasure-bench', weight: 0.5 });
-    else if (r.source === '4chan' && Number(r.toxic) >= 0.8) single({ text: r.prompt, unsafe: true, category: 'harassment', source: 'erasure-bench', weight: 0.5 });
+    else if (r.source === '4chan' && Number(r.toxic) >= 0.8) single({ text: r.prompt, unsafe: true, category: 'harassment', source: 'erasure-bench', weight: 0.5, style: 'plain' });
   }
 
   // Labelled unsafe-request text (plain English: both sides used where a source has both, weighted down).
@@ -199,7 +201,7 @@ export function loadTrainingData(lexicon: LexiconTerm[], seed: number): Training
     if (line.trim() === '') continue;
     const r = JSON.parse(line) as Record<string, string | number>;
     const cat: Category | null = r.S === 1 || r.S3 === 1 ? 'sexual' : r.SH === 1 ? 'self-harm' : r.V === 1 || r.V2 === 1 ? 'violence' : r.H === 1 || r.H2 === 1 ? 'hate' : r.HR === 1 ? 'harassment' : null;
-    single({ text: String(r.prompt).slice(0, 600), unsafe: cat !== null, category: cat, source: 'moderation', weight: 0.5 });
+    single({ text: String(r.prompt).slice(0, 600), unsafe: cat !== null, category: cat, source: 'moderation', weight: 0.5, style: 'plain' });
   }
   files.push('text/hate-speech-and-offensive-language/data/labeled_data.csv (subsampled)');
   const davidson = objects('text/hate-speech-and-offensive-language/data/labeled_data.csv');
@@ -210,27 +212,11 @@ export function loadTrainingData(lexicon: LexiconTerm[], seed: number): Training
     const cap = cls === 0 ? 1400 : 1500;
     if (kept[cls] >= cap || prng.uniform() > 0.4) continue;
     kept[cls]++;
-    single({ text: tweet(r.tweet), unsafe: cls !== 2, category: cls === 0 ? 'hate' : cls === 1 ? 'harassment' : null, source: 'davidson', weight: 0.3 });
+    single({ text: tweet(r.tweet), unsafe: cls !== 2, category: cls === 0 ? 'hate' : cls === 1 ? 'harassment' : null, source: 'davidson', weight: 0.3, style: 'plain' });
   }
-  files.push('text/ailuminate/airr_official_1.0_demo_en_us_prompt_set_release.csv');
-  const HAZARD: Record<string, Category> = { vcr: 'violence', ssh: 'self-harm', hte: 'hate', sxc_prn: 'sexual', cse: 'sexual', iwp: 'illegal-activity', ncr: 'illegal-activity', src: 'illegal-activity' };
-  for (const r of objects('text/ailuminate/airr_official_1.0_demo_en_us_prompt_set_release.csv')) {
-    const c = HAZARD[r.hazard];
-    if (c) single({ text: r.prompt_text, unsafe: true, category: c, source: 'ailuminate', weight: 0.3 });
-  }
-  files.push('text/red-instruct/harmful_questions/catqa_english.json');
-  const CATQA: Record<string, Category> = { 'Illegal Activity': 'illegal-activity', 'Child Abuse': 'sexual', 'Hate/Harass/Violence': 'hate', 'Physical Harm': 'violence', 'Adult Content': 'sexual' };
-  for (const [top, subs] of Object.entries(json<Record<string, Record<string, string[]>>>('text/red-instruct/harmful_questions/catqa_english.json'))) {
-    const c = CATQA[top];
-    if (!c) continue;
-    for (const list of Object.values(subs)) for (const q of list) single({ text: q, unsafe: true, category: c, source: 'catqa', weight: 0.3 });
-  }
-  files.push('text/AdversariaLLM/data/behavior_datasets/strongreject_dataset.csv');
-  for (const r of objects('text/AdversariaLLM/data/behavior_datasets/strongreject_dataset.csv')) {
-    const k = r.category.toLowerCase();
-    const c: Category | null = k.includes('sexual') ? 'sexual' : k.includes('violen') ? 'violence' : k.includes('hate') || k.includes('harass') ? 'hate' : k.includes('illegal') || k.includes('crime') ? 'illegal-activity' : null;
-    if (c) single({ text: r.forbidden_prompt, unsafe: true, category: c, source: 'strongreject', weight: 0.3 });
-  }
+  // Not used: AILuminate, CatQA, StrongREJECT and HarmBench are requests to a chat model ("how do I ..."), with no
+  // safe text in the same style to balance them; trained on, they taught a first model that a plain-English question
+  // is unsafe (XSTest's safe look-alikes 68 % flagged, ToxiGen neutral 16 %).
 
   // Held-out sources.
   files.push('text/hatecheck-data/test_suite_cases.csv (held out)');

@@ -38,10 +38,10 @@ export const V2_CONFIG = {
   curvatureInit: 0.3,
   steps: Number(process.env.HYSAC_V2_STEPS ?? 1500),
   batchPairs: 40,
-  batchSafe: 24,
-  batchUnsafe: 24,
+  /** Singles per step, per style (text-to-image prompts, plain English) and label: the four groups equally often. */
+  batchSinglesPerGroup: 12,
   anchorsPerCategory: 3,
-  pairMix: { coprov2: 0.45, project: 0.3, 'lexicon-injection': 0.25 } as Record<string, number>,
+  pairMix: { coprov2: 0.4, project: 0.3, 'lexicon-injection': 0.3 } as Record<string, number>,
   learningRate: 3e-3,
   warmupSteps: 100,
   lrFinalFraction: 0.05,
@@ -161,8 +161,10 @@ async function main(): Promise<void> {
 
   const byPairSource = new Map<string, Pair[]>();
   for (const p of data.pairs) byPairSource.set(p.source, [...(byPairSource.get(p.source) ?? []), p]);
-  const safeSingles = data.singles.filter((s) => !s.unsafe);
-  const unsafeSingles = data.singles.filter((s) => s.unsafe);
+  // Style x label groups, sampled equally: no style is evidence of safety or harm (the warning; a first run
+  // that sampled singles by label alone learnt "plain English = unsafe").
+  const singleGroups = [false, true].flatMap((plain) => [false, true].map((unsafe) => data.singles.filter((s) => (s.style === 'plain') === plain && s.unsafe === unsafe)));
+  for (const g of singleGroups) if (g.length === 0) throw new Error('a style x label group of singles is empty');
   const anchorsByCat = new Map<string, string[]>();
   for (const a of corpus.anchors) if (a.label !== 'safe') anchorsByCat.set(a.label, [...(anchorsByCat.get(a.label) ?? []), a.text]);
   const cats = [...anchorsByCat.keys()].sort();
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
       }
       pairs.push(pick(byPairSource.get(src)!));
     }
-    const singles = [...Array.from({ length: cfg.batchSafe }, () => pick(safeSingles)), ...Array.from({ length: cfg.batchUnsafe }, () => pick(unsafeSingles))];
+    const singles = singleGroups.flatMap((g) => Array.from({ length: cfg.batchSinglesPerGroup }, () => pick(g)));
     const anchorTexts: string[] = [];
     const anchorCats: string[] = [];
     for (const c of cats) for (let k = 0; k < cfg.anchorsPerCategory; k++) (anchorTexts.push(pick(anchorsByCat.get(c)!)), anchorCats.push(c));

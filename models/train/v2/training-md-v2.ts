@@ -16,12 +16,9 @@ const PROVENANCE: [string, string, string][] = [
   ['t2i/jailbreak-diffusion-bench/civitai_labeled_306.json (held out)', 'same @ 72b85f8', 'MIT'],
   ['t2i/erasure-bench/NSFWErasureBench-no-i2p.csv', 'lzws/ErasureBenchmark @ ecf321a', 'Apache-2.0'],
   ['text/moderation-api-release/data/samples-1680.jsonl.gz', 'openai/moderation-api-release @ f4ab51b', 'MIT'],
-  ['text/ailuminate/airr_official_1.0_demo_en_us_prompt_set_release.csv', 'mlcommons/ailuminate @ 769cc2b', 'CC-BY-4.0'],
   ['text/SimpleSafetyTests/SimpleSafetyTests - test cases.csv (held out)', 'bertiev/SimpleSafetyTests @ d7aee9a', 'CC-BY-4.0'],
   ['text/exaggerated-safety/xstest_prompts.csv (held out)', 'paul-rottger/exaggerated-safety @ d7bb5bd', 'CC-BY-4.0'],
   ['text/hatecheck-data/test_suite_cases.csv (held out)', 'paul-rottger/hatecheck-data @ d843022', 'CC-BY-4.0'],
-  ['text/red-instruct/harmful_questions/catqa_english.json', 'declare-lab/red-instruct @ 73c759c', 'Apache-2.0'],
-  ['text/AdversariaLLM/data/behavior_datasets/strongreject_dataset.csv', 'busycalibrating/AdversariaLLM @ f970939', 'MIT'],
   ['text/hate-speech-and-offensive-language/data/labeled_data.csv', 't-davidson/hate-speech-and-offensive-language @ cb50f7e', 'MIT'],
   ['text/TOXIGEN/demonstrations/** (held out)', 'microsoft/TOXIGEN @ 01517e8', 'MIT + CDLA-Permissive-2.0'],
   ['text/civitai/src/utils/metadata/lists/*.json', 'civitai/civitai @ ebed661', 'Apache-2.0'],
@@ -94,8 +91,11 @@ How they are used (models/train/v2/sources.ts):
   prompt with one unsafe lexicon term added (4 forms). Twins share their style, so style alone cannot separate them.
 - **Singles** with a harm label: DiffusionDB harm (LLM label; "discard" rows are safe hard negatives), Civitai NSFW
   (image labels: weight 0.5), NSFWErasureBench Lexica/4chan rows (0.5), OpenAI moderation samples (both sides, 0.5),
-  Davidson tweets (hate, offensive and neither, subsampled, 0.3), AILuminate, CatQA and StrongREJECT requests (0.3);
-  safe: DiffusionDB benign, Discord (words reversed back), project hard negatives (2) and pool.
+  Davidson tweets (hate, offensive and neither, subsampled, 0.3); safe: DiffusionDB benign, Discord (words reversed
+  back), project hard negatives (2) and pool. Each step samples the four groups (text-to-image prompt or plain
+  English, safe or unsafe) equally, so that style is no evidence either way. Chat-request sets (AILuminate, CatQA,
+  StrongREJECT) are not used: they have no safe side in their style, and a first run trained with them flagged 68 %
+  of XSTest's safe look-alike questions.
 - **Held out, never trained on**: whole sources ${HELD_OUT_SOURCES.join(', ')}; the project corpus's calib split; a
   tenth of DiffusionDB benign and harm (by hash). Model choice and the threshold use only these.
 - **Lexicons** (lexicons.ts: ${LEXICON_FILES.length} shared files and ${LEXICON_PACKAGES.length} npm packages): a term is taught when a rated list
@@ -134,7 +134,8 @@ ${c.objective.radiusUnsafe}, weighted by source) and a category term toward the 
 
 ## Run
 
-${ck.training.steps} steps (batch: ${c.batchPairs} twins mixed ${Object.entries(c.pairMix).map(([k, v]) => `${k} ${v}`).join(' / ')}, ${c.batchSafe} safe and ${c.batchUnsafe} unsafe singles,
+${ck.training.steps} steps (batch: ${c.batchPairs} twins mixed ${Object.entries(c.pairMix).map(([k, v]) => `${k} ${v}`).join(' / ')}, ${c.batchSinglesPerGroup} singles from each of the four
+style x label groups (text-to-image prompt or plain English; safe or unsafe),
 ${c.anchorsPerCategory} anchors per category), Adam lr ${c.learningRate} (warm-up ${c.warmupSteps}, cosine to ${c.lrFinalFraction}x), ${ck.training.seconds.toFixed(0)} s.
 Final losses (mean of the last 50 steps): total ${Number(last.total).toFixed(4)}, contrastive ${Number(last.contrastive).toFixed(3)},
 entailment ${Number(last.entailment).toFixed(3)}, radial ${Number(last.radial).toFixed(3)}, category ${Number(last.category).toFixed(3)}.
