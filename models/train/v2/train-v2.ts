@@ -48,12 +48,13 @@ export const V2_CONFIG = {
   objective: { coneK: 0.1, radiusSafe: 1.0, radiusUnsafe: 3.0, radialSoftness: 0.3, lambdaCategory: 0.5 } satisfies ObjectiveConfig,
   targetFpr: 0.01,
   /**
-   * Held-out safe texts the threshold is set on (1 % FPR): benign text-to-image prompts, the traffic the gateway
-   * judges (the project corpus's calib captions and hard negatives, the held-out tenths of DiffusionDB benign and
-   * "discard"). The held-out look-alike sources (XSTest, ToxiGen neutral, HateCheck non-hateful, Civitai's human
-   * "safe") are not prompts of that kind; their false-positive rates at this threshold are reported, not used.
+   * Held-out safe texts the threshold is set on (1 % FPR): benign text-to-image prompts like the traffic the gateway
+   * judges (the project corpus's calib captions and hard negatives, the held-out tenth of DiffusionDB benign). The
+   * held-out hard-negative and look-alike sources (DiffusionDB "discard": prompts Detoxify found toxic and an LLM
+   * judged harmless; XSTest; ToxiGen neutral; HateCheck non-hateful; Civitai's human "safe") are not a sample of
+   * that traffic; their false-positive rates at this threshold are reported, not used.
    */
-  calibrationSources: ['project-calib', 'diffusiondb-benign', 'diffusiondb-harm-discard'],
+  calibrationSources: ['project-calib', 'diffusiondb-benign'],
 };
 
 export const CHECKPOINT_V2 = path.join(REPO_ROOT, 'models', 'train', 'trained', 'hysac-mini-v2.json');
