@@ -35,9 +35,9 @@ describe('.dockerignore, as docker build reads it', () => {
     const files = contextFiles(ROOT, parseDockerignore(fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')));
     const tops = [...new Set(files.map((f) => f.split('/')[0]))].sort();
     expect(tops).toEqual(['models', 'package-lock.json', 'package.json', 'plugins', 'schema', 'src', 'tsconfig.json']);
-    expect(files.filter((f) => f.startsWith('models/')).sort()).toEqual(
-      ['TRAINING.md', 'anchors.tsv', 'image.onnx', 'manifest.json', 'pool.txt', 'text.onnx', 'vocab.txt'].map((f) => `models/hysac-mini/${f}`),
-    );
+    // Exactly the default bundle's manifest and the files it names (a file added to the bundle must be let in).
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'hysac-mini', 'manifest.json'), 'utf8')) as { provenance: { files: Record<string, string> } };
+    expect(files.filter((f) => f.startsWith('models/')).sort()).toEqual(['manifest.json', ...Object.keys(manifest.provenance.files)].map((f) => `models/hysac-mini/${f}`).sort());
   });
 });
 

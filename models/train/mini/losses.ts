@@ -73,7 +73,7 @@ export interface LossTerms {
 }
 
 /** Softmax cross-entropy with the diagonal as target, over masked logits [B, B]. */
-function diagonalCrossEntropy(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+export function diagonalCrossEntropy(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
   const B = logits.shape[0];
   // Masked entries get -1e9 so they drop out of the softmax.
   const masked = tf.add(logits, tf.mul(tf.sub(mask, 1), 1e9));

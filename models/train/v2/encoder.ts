@@ -43,6 +43,7 @@ export const LN_EPS = 1e-5;
 /** Every parameter, by name, as flat arrays (what a checkpoint holds and the exporter reads). */
 export type EncoderWeights = Record<string, number[]> & { logAlpha: number[]; logC: number[]; logitScale: number[] };
 
+/** Box-Muller normals as v1's (mini/model.ts) but kept in float64: the committed v2 weights were drawn this way. */
 function normals(prng: Prng, n: number, std: number): number[] {
   const out: number[] = new Array(n);
   for (let i = 0; i < n; i += 2) {

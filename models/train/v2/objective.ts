@@ -12,6 +12,7 @@
  *   L_cat  each unsafe text with a category nearer the step's unsafe anchors of its category than to the others'.
  */
 import { exteriorAngle, expMap0, halfAperture, pairwiseDistance } from '../mini/hyperbolic-tf';
+import { diagonalCrossEntropy } from '../mini/losses';
 import { tf } from '../mini/tf';
 import type { Encoder } from './encoder';
 
@@ -45,11 +46,6 @@ export interface Terms {
   category: tf.Scalar;
 }
 
-function diagonalCrossEntropy(logits: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  const B = logits.shape[0];
-  const logp = tf.logSoftmax(tf.add(logits, tf.mul(tf.sub(mask, 1), 1e9)), 1);
-  return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.eye(B)), 1))) as tf.Scalar;
-}
 
 export function objective(enc: Encoder, b: StepInputs, cfg: ObjectiveConfig): Terms {
   const alpha = enc.alpha();
