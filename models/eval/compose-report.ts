@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import { contentWordsKept, STOP_WORDS } from './content-words';
 import { COCO_ROWS, EVAL_FILES, NIBBLER_MIN_VOTES, type EvalData } from './datasets';
-import type { KeywordFilter } from './filters';
+import type { KeywordFilter } from './keyword-filter';
 import { CARRIERS, MIN_SEVERITY, type CarrierPrompt } from './lexicon-carriers';
 import type { BundleRun, Scored } from './measure';
 import { tallyByKind, type PhrasingPrompt } from './phrasing';

@@ -11,13 +11,9 @@ import { Filter } from 'bad-words';
 import leoProfanity from 'leo-profanity';
 import { wordListMatcher } from './word-list';
 
-export interface KeywordFilter {
-  name: string;
-  version: string;
-  /** What "flagged" means for this filter, for the report. */
-  rule: string;
-  flags(text: string): boolean;
-}
+import type { KeywordFilter } from './keyword-filter';
+
+export type { KeywordFilter } from './keyword-filter';
 
 function versionOf(pkg: string): string {
   try {

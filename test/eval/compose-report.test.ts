@@ -1,6 +1,6 @@
 import { composeReport, type ReportContext } from '../../models/eval/compose-report';
 import type { EvalData, PairSet, TextSet } from '../../models/eval/datasets';
-import type { KeywordFilter } from '../../models/eval/filters';
+import type { KeywordFilter } from '../../models/eval/keyword-filter';
 import type { BundleRun, Scored } from '../../models/eval/measure';
 import type { PhrasingPrompt } from '../../models/eval/phrasing';
 import type { Manifest } from '../../src/runtime/manifest-types';
