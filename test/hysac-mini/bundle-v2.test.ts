@@ -12,6 +12,7 @@ import { distanceFromOrigin, expMap0Batch } from '../../src/geometry';
 import { loadBundle, type Bundle } from '../../src/runtime/bundle';
 import { mostUnsafeWindows } from '../../src/runtime/most-unsafe-window';
 import { createSession, releaseSession, runSession, type OrtSession } from '../../src/runtime/ort';
+import { tsv } from './corpus-tsv';
 
 const BUNDLE = path.resolve(__dirname, '../../models/hysac-mini-v2');
 const DATA = path.resolve(__dirname, '../../models/hysac-mini/data');
@@ -20,15 +21,6 @@ const MAX_BYTES = 60 * 1000 * 1000;
 const present = fs.existsSync(path.join(BUNDLE, 'manifest.json')) && fs.existsSync(path.join(DATA, 'pairs.tsv'));
 if (!present) console.warn('test/hysac-mini/bundle-v2: skipped: models/hysac-mini-v2 has no manifest.json yet; build it with `npm run train:mini-v2`.');
 const maybe = present ? describe : describe.skip;
-
-function tsv(file: string): Record<string, string>[] {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-  const cols = head.split('\t');
-  return lines.map((l) => {
-    const cells = l.split('\t');
-    return Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
-  });
-}
 
 /** Tangent outputs (before alpha) of texts, fed as the gateway feeds them; `width` cuts the id rows (trimPadding). */
 async function embed(bundle: Bundle, session: OrtSession, texts: string[], width?: number): Promise<Float32Array> {

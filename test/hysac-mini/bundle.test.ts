@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { distanceFromOrigin, expMap0Batch } from '../../src/geometry';
 import { loadBundle, type Bundle } from '../../src/runtime/bundle';
 import { createSession, releaseSession, runSession } from '../../src/runtime/ort';
+import { tsv } from './corpus-tsv';
 
 const BUNDLE = path.resolve(__dirname, '../../models/hysac-mini');
 const DATA = path.join(BUNDLE, 'data');
@@ -17,15 +18,6 @@ const MAX_BYTES = 40 * 1024 * 1024;
 const present = fs.existsSync(path.join(BUNDLE, 'manifest.json')) && fs.existsSync(path.join(DATA, 'pairs.tsv'));
 if (!present) console.warn('test/hysac-mini/bundle: skipped: models/hysac-mini has no manifest.json yet; build it with `npm run train:mini`.');
 const maybe = present ? describe : describe.skip;
-
-function tsv(file: string): Record<string, string>[] {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-  const cols = head.split('\t');
-  return lines.map((l) => {
-    const cells = l.split('\t');
-    return Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
-  });
-}
 
 maybe('models/hysac-mini', () => {
   let bundle: Bundle;

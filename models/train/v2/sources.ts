@@ -24,7 +24,7 @@ import * as zlib from 'node:zlib';
 import { readCorpus } from '../mini/corpus';
 import { Prng } from '../../fixture/prng';
 import { csvRows, type Category, type LexiconTerm } from './lexicons';
-import { isHeldOutTerm } from './lexicon-split';
+import { foldTerm, isHeldOutTerm } from './lexicon-split';
 import { SHARED_TRAIN } from './paths';
 
 export interface Example {
@@ -62,15 +62,8 @@ export interface TrainingData {
  */
 export const EVAL_OVERLAP = new Set(['1179178e123a48ed', '2c1586a9f7bd9166', '49f8ebf031809c26', '51e4674156077982', '6b86b273ff34fce1', '718b847e198d883d', '99f41082c55af108', 'af8c7bfc634e58d9', 'e4ca5254ee2c0087', 'ed673fb018b566e2']);
 
-/** The decontamination test's normal form: NFKD without marks, lower case, non-letters/digits as single spaces. */
-export function foldForCheck(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
+/** The decontamination test's normal form: lexicon-split.ts foldTerm (NFKD without marks, lower case, non-letters/digits as single spaces). */
+export const foldForCheck = foldTerm;
 
 function overlapsEval(text: string): boolean {
   return EVAL_OVERLAP.has(createHash('sha256').update(foldForCheck(text)).digest('hex').slice(0, 16));
