@@ -37,3 +37,26 @@ export async function readBundleText(file: string): Promise<string> {
     throw bundleError(file, 'is not valid UTF-8', cause);
   }
 }
+
+/**
+ * A file of one entry a line whose line number is the entry's id (vocab.txt, ngrams.txt): CR LF accepted, a final
+ * newline allowed; the first lines must be the given markers; no line empty, none repeated. `noun` names an entry
+ * in the messages ("a token", "an n-gram"); `check`, when given, vets each entry after those checks (throwing its
+ * own message). Throws with the line number of the first problem.
+ */
+export function parseIdLines(text: string, noun: string, head: readonly { entry: string; id: string }[], check?: (entry: string, i: number) => void): string[] {
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // newline at the end of the file
+  head.forEach(({ entry, id }, i) => {
+    if (lines[i] !== entry) throw new Error(`line ${i + 1} must be "${entry}" (${id}), found ${JSON.stringify(lines[i] ?? '')}`);
+  });
+  const seen = new Map<string, number>();
+  lines.forEach((entry, i) => {
+    if (entry === '') throw new Error(`line ${i + 1} is empty; every line is ${noun} and its line number its id`);
+    const earlier = seen.get(entry);
+    if (earlier !== undefined) throw new Error(`line ${i + 1} repeats ${JSON.stringify(entry)} from line ${earlier + 1}; ${noun} must have one id`);
+    seen.set(entry, i);
+    check?.(entry, i);
+  });
+  return lines;
+}

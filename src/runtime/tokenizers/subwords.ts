@@ -13,6 +13,7 @@
  * The rows are per batch, so every window row of a batch (windows.ts) shares them.
  */
 import { BoundedCache } from './bounded-cache';
+import { parseIdLines } from './bundle-files';
 
 export const NONE_TOKEN = '<none>';
 
@@ -33,22 +34,13 @@ export interface SubwordOptions {
 
 /** Parses and checks an n-gram file's text (as parseWordVocab does a vocabulary). Throws with the line number of the first problem. */
 export function parseNgrams(text: string, minN: number, maxN: number): string[] {
-  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // newline at the end of the file
-  if (lines[0] !== NONE_TOKEN) throw new Error(`line 1 must be "${NONE_TOKEN}" (id 0, the empty slot), found ${JSON.stringify(lines[0] ?? '')}`);
-  const seen = new Map<string, number>();
-  lines.forEach((gram, i) => {
-    if (gram === '') throw new Error(`line ${i + 1} is empty; every line is an n-gram and its line number its id`);
-    const earlier = seen.get(gram);
-    if (earlier !== undefined) throw new Error(`line ${i + 1} repeats ${JSON.stringify(gram)} from line ${earlier + 1}; an n-gram must have one id`);
-    seen.set(gram, i);
+  return parseIdLines(text, 'an n-gram', [{ entry: NONE_TOKEN, id: 'id 0, the empty slot' }], (gram, i) => {
     if (i === 0) return;
     const n = Array.from(gram).length; // code points, as charNgrams counts them
     if (n < minN || n > maxN) {
       throw new Error(`line ${i + 1} holds ${JSON.stringify(gram)} (${n} characters), which no word can have; allowed: n-grams of minN..maxN = ${minN}..${maxN} characters`);
     }
   });
-  return lines;
 }
 
 /** Looks words up in the n-gram table. */

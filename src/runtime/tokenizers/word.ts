@@ -14,6 +14,7 @@
 import { PaddedRowTokenizer, type Pieces } from './padded-rows';
 import { SubwordBatch, type SubwordTable } from './subwords';
 import { BoundedCache } from './bounded-cache';
+import { parseIdLines } from './bundle-files';
 import { normalizeText } from './normalize';
 import { readPromptSyntax } from './prompt-syntax';
 import { chunkTokens, type SpacedLetterIndex, spacedLetterIndex, wordTokens } from './word-tokens';
@@ -25,20 +26,10 @@ const UNK_TOKEN = '<unk>';
 
 /** Parses and checks a vocabulary file's text. Throws with the line number of the first problem. */
 export function parseWordVocab(text: string): string[] {
-  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // newline at the end of the file
-  if (lines[0] !== PAD_TOKEN) throw new Error(`line 1 must be "${PAD_TOKEN}" (id 0), found ${JSON.stringify(lines[0] ?? '')}`);
-  if (lines[1] !== UNK_TOKEN) throw new Error(`line 2 must be "${UNK_TOKEN}" (id 1), found ${JSON.stringify(lines[1] ?? '')}`);
-  const seen = new Map<string, number>();
-  lines.forEach((token, i) => {
-    if (token === '') throw new Error(`line ${i + 1} is empty; every line is a token and its line number its id`);
-    const earlier = seen.get(token);
-    if (earlier !== undefined) {
-      throw new Error(`line ${i + 1} repeats ${JSON.stringify(token)} from line ${earlier + 1}; a token must have one id`);
-    }
-    seen.set(token, i);
-  });
-  return lines;
+  return parseIdLines(text, 'a token', [
+    { entry: PAD_TOKEN, id: 'id 0' },
+    { entry: UNK_TOKEN, id: 'id 1' },
+  ]);
 }
 
 export interface WordTokenizerOptions {
