@@ -70,12 +70,17 @@ describe('decodeImageInput', () => {
     const huge = '@'.repeat(200 * 1024 * 1024);
     // '@'.repeat builds a rope; flatten it first, as a string from a parsed request body already is.
     expect(huge.charCodeAt(huge.length - 1)).toBe(64);
-    const t0 = performance.now();
     const big = await badInputOf(() => decodeImageInput(huge, LIMITS));
-    const ms = performance.now() - t0;
     expect(big.message).toMatch(/image is too large: about 150 MiB after base64 decoding; the limit is 10 MiB/);
     // Not a wall-clock limit (this machine is shared): measured against one plain scan of the same string in
-    // the same run, which refusing by length must not come near.
+    // the same run, which refusing by length must not come near. The refusal's time is the fastest of five, so
+    // that one pause of a loaded machine (9.8 ms once, against a 22 ms scan) does not decide it.
+    let ms = Infinity;
+    for (let k = 0; k < 5; k++) {
+      const t0 = performance.now();
+      await badInputOf(() => decodeImageInput(huge, LIMITS));
+      ms = Math.min(ms, performance.now() - t0);
+    }
     const s0 = performance.now();
     expect(huge.includes('#')).toBe(false);
     const scanMs = performance.now() - s0;
